@@ -1,0 +1,195 @@
+// Package cmd_test enforces the import rules of DESIGN.md ("Layout and import
+// direction") over the whole module: which of our packages may import which,
+// and that non-test code imports nothing outside the standard library.
+package cmd_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/seed865a0254/websocket"
+
+// allowed lists, for each of our packages, the packages of ours it may import
+// directly. A package missing from the table may import nothing of ours, unless
+// it is a program (cmd/...), which may import anything of ours.
+var allowed = map[string][]string{
+	"frame":     nil,
+	"handshake": nil,
+	"queue":     nil,
+	"ping":      nil,
+	"conn":      {"frame", "handshake", "queue", "ping"},
+	"autobahn":  {"conn", "frame", "handshake", "queue", "ping"},
+}
+
+// testOnlyModules are the modules outside the standard library that tests may use.
+var testOnlyModules = []string{"github.com/google/go-cmp"}
+
+// checkImport reports whether package from (a path inside the module, "" for
+// the root) may import path to in non-test code. std tells whether to is in
+// the standard library.
+func checkImport(from, to string, std bool) error {
+	if std {
+		return nil
+	}
+	rel, ours := strings.CutPrefix(to, module+"/")
+	if !ours {
+		return fmt.Errorf("%s imports %s, which is outside the standard library", from, to)
+	}
+	if strings.HasPrefix(from, "cmd/") {
+		return nil
+	}
+	if rel == from || strings.HasPrefix(rel, from+"/") {
+		return nil // a package's own subpackages
+	}
+	for _, ok := range allowed[topLevel(from)] {
+		if rel == ok || strings.HasPrefix(rel, ok+"/") {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s imports %s: not allowed by the layout rules", from, rel)
+}
+
+// checkTestImport reports whether a test file of from may import to.
+func checkTestImport(from, to string, std bool) error {
+	if std || strings.HasPrefix(to, module) {
+		return nil
+	}
+	for _, m := range testOnlyModules {
+		if to == m || strings.HasPrefix(to, m+"/") {
+			return nil
+		}
+	}
+	return fmt.Errorf("a test of %s imports %s, which is neither standard nor allowed in tests", from, to)
+}
+
+func topLevel(p string) string {
+	top, _, _ := strings.Cut(p, "/")
+	return top
+}
+
+func TestCheckImportRules(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, to string
+		std      bool
+		testOnly bool
+		wantErr  bool
+	}{
+		{name: "frame may use the standard library", from: "frame", to: "bytes", std: true},
+		{name: "frame may not import conn", from: "frame", to: module + "/conn", wantErr: true},
+		{name: "frame may not import queue", from: "frame", to: module + "/queue", wantErr: true},
+		{name: "queue may not import ping", from: "queue", to: module + "/ping", wantErr: true},
+		{name: "handshake may not import frame", from: "handshake", to: module + "/frame", wantErr: true},
+		{name: "conn may import frame", from: "conn", to: module + "/frame"},
+		{name: "conn may import ping", from: "conn", to: module + "/ping"},
+		{name: "conn may not import autobahn", from: "conn", to: module + "/autobahn", wantErr: true},
+		{name: "ping may not import conn", from: "ping", to: module + "/conn", wantErr: true},
+		{name: "autobahn may import conn", from: "autobahn", to: module + "/conn"},
+		{name: "commands may import conn", from: "cmd/wsecho", to: module + "/conn"},
+		{name: "commands may import autobahn", from: "cmd/autobahn", to: module + "/autobahn"},
+		{name: "an unknown package may import nothing of ours", from: "extra", to: module + "/frame", wantErr: true},
+		{name: "no third-party code outside tests", from: "conn", to: "github.com/google/go-cmp/cmp", wantErr: true},
+		{name: "no third-party code in commands", from: "cmd/wsecho", to: "golang.org/x/net/websocket", wantErr: true},
+		{name: "go-cmp is allowed in tests", from: "conn", to: "github.com/google/go-cmp/cmp", testOnly: true},
+		{name: "other modules are not allowed in tests", from: "conn", to: "github.com/gorilla/websocket", testOnly: true, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check := checkImport
+			if tt.testOnly {
+				check = checkTestImport
+			}
+			err := check(tt.from, tt.to, tt.std)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("check(%q, %q) = %v, want error: %v", tt.from, tt.to, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+type listedPackage struct {
+	ImportPath   string
+	Standard     bool
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+	Deps         []string
+}
+
+// TestImportRules checks every package of the module as go list sees it.
+func TestImportRules(t *testing.T) {
+	pkgs := goList(t, "./...")
+	std := map[string]bool{}
+	var deps []string
+	for _, p := range pkgs {
+		deps = append(deps, p.Deps...)
+		deps = append(deps, p.TestImports...)
+		deps = append(deps, p.XTestImports...)
+	}
+	for _, p := range goList(t, dedupe(deps)...) {
+		std[p.ImportPath] = p.Standard
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	for _, p := range pkgs {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		for _, imp := range p.Imports {
+			if err := checkImport(rel, imp, std[imp]); err != nil {
+				t.Error(err)
+			}
+		}
+		// Indirect dependencies of non-test code must be standard too.
+		for _, d := range p.Deps {
+			if !std[d] && !strings.HasPrefix(d, module) {
+				t.Errorf("%s depends on %s, which is outside the standard library", rel, d)
+			}
+		}
+		for _, imp := range append(p.TestImports, p.XTestImports...) {
+			if err := checkTestImport(rel, imp, std[imp]); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
+func goList(t *testing.T, args ...string) []listedPackage {
+	t.Helper()
+	if len(args) == 0 {
+		return nil
+	}
+	cmd := exec.Command("go", append([]string{"list", "-e", "-json=ImportPath,Standard,Imports,TestImports,XTestImports,Deps"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p listedPackage
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("decoding go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] && v != "C" {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
