@@ -1,0 +1,2 @@
+// Package handshake implements the WebSocket opening handshake of RFC 6455 §4.
+package handshake
