@@ -3,37 +3,304 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 )
 
-// ErrClosed is the error Pop and Push return after Close(nil).
+// ErrClosed is the error Push and Pop return after Close(nil).
 var ErrClosed = errors.New("queue: closed")
 
-// Queue is a bounded FIFO queue.
+// errNegativeCost is returned by Push for a cost below zero.
+var errNegativeCost = errors.New("queue: negative cost")
+
+// initialCap is the ring's first allocation; it grows by doubling up to maxItems.
+const initialCap = 16
+
+// Queue is a bounded FIFO queue of T, bounded by the number of items and, optionally, by the
+// total cost of the items it holds. The zero value is not usable; call New.
 type Queue[T any] struct {
-	items []T
+	mu sync.Mutex
+
+	// ring holds n items starting at head; len(ring) <= maxItems.
+	ring []entry[T]
+	head int
+	n    int
+	cost int64
+
+	maxItems int
+	maxCost  int64
+
+	closed bool
+	err    error // the Close error, set once
+
+	pops   waitList // Pop callers blocked on an empty queue, oldest first
+	pushes waitList // Push callers blocked on a full queue, oldest first
+	free   *waiter  // waiters kept for reuse, so blocking does not allocate in steady state
 }
 
-// New returns an empty queue holding at most maxItems items and, when maxCost > 0, at most maxCost
-// total cost.
-func New[T any](maxItems int, maxCost int64) *Queue[T] { return &Queue[T]{} }
+type entry[T any] struct {
+	v    T
+	cost int64
+}
 
-// Push appends v, blocking while the queue is full.
-func (q *Queue[T]) Push(ctx context.Context, v T, cost int64) error { return errors.New("queue: not implemented") }
+// waiter is one blocked Push or Pop caller. A waker unlinks it from its list under the mutex
+// and then sends exactly one token on ch (capacity 1), so a waiter that finds itself unlinked
+// knows a token is in ch, or will be without blocking, and drains it before reuse.
+type waiter struct {
+	ch         chan struct{}
+	prev, next *waiter
+	listed     bool
+}
 
-// Pop removes and returns the oldest item.
+type waitList struct {
+	first, last *waiter
+}
+
+func (l *waitList) pushBack(w *waiter) {
+	w.prev, w.next = l.last, nil
+	if l.last == nil {
+		l.first = w
+	} else {
+		l.last.next = w
+	}
+	l.last = w
+	w.listed = true
+}
+
+func (l *waitList) remove(w *waiter) {
+	if w.prev == nil {
+		l.first = w.next
+	} else {
+		w.prev.next = w.next
+	}
+	if w.next == nil {
+		l.last = w.prev
+	} else {
+		w.next.prev = w.prev
+	}
+	w.prev, w.next, w.listed = nil, nil, false
+}
+
+// wakeFirst unlinks the oldest waiter and hands it its token. It reports whether there was one.
+func (l *waitList) wakeFirst() bool {
+	w := l.first
+	if w == nil {
+		return false
+	}
+	l.remove(w)
+	w.ch <- struct{}{} // never blocks: one token per registration, drained before reuse
+	return true
+}
+
+func (l *waitList) wakeAll() {
+	for l.wakeFirst() {
+	}
+}
+
+// New returns an empty queue that holds at most maxItems items and, when maxCost > 0, items
+// whose costs add up to at most maxCost. A maxItems below 1 is taken as 1. maxCost <= 0 means
+// no cost bound.
+func New[T any](maxItems int, maxCost int64) *Queue[T] {
+	if maxItems < 1 {
+		maxItems = 1
+	}
+	if maxCost < 0 {
+		maxCost = 0
+	}
+	return &Queue[T]{
+		ring:     make([]entry[T], min(maxItems, initialCap)),
+		maxItems: maxItems,
+		maxCost:  maxCost,
+	}
+}
+
+// fits reports whether an item of the given cost may be added now. An item whose cost alone
+// exceeds maxCost fits an empty queue, so no item can block forever.
+func (q *Queue[T]) fits(cost int64) bool {
+	if q.n == q.maxItems {
+		return false
+	}
+	return q.maxCost == 0 || q.n == 0 || q.cost+cost <= q.maxCost
+}
+
+// Push appends v with the given cost (for example its size in bytes), blocking while the
+// queue is full by count or by cost. It returns ctx.Err() if ctx is done before there is room,
+// and the Close error once the queue is closed; in both cases v was not added. When there is
+// room, Push adds v even if ctx is already done. A negative cost is an error.
+func (q *Queue[T]) Push(ctx context.Context, v T, cost int64) error {
+	if cost < 0 {
+		return fmt.Errorf("%w: %d", errNegativeCost, cost)
+	}
+	q.mu.Lock()
+	for {
+		if q.closed {
+			err := q.err
+			q.mu.Unlock()
+			return err
+		}
+		if q.fits(cost) {
+			q.add(v, cost)
+			q.pops.wakeFirst()
+			q.mu.Unlock()
+			return nil
+		}
+		if err := q.wait(ctx, &q.pushes); err != nil {
+			q.mu.Unlock()
+			return err
+		}
+	}
+}
+
+// add appends to the ring, growing it up to maxItems. The caller holds mu and checked fits.
+func (q *Queue[T]) add(v T, cost int64) {
+	if q.n == len(q.ring) {
+		grown := make([]entry[T], min(2*len(q.ring), q.maxItems))
+		k := copy(grown, q.ring[q.head:])
+		copy(grown[k:], q.ring[:q.head])
+		q.ring, q.head = grown, 0
+	}
+	i := q.head + q.n
+	if i >= len(q.ring) {
+		i -= len(q.ring)
+	}
+	q.ring[i] = entry[T]{v: v, cost: cost}
+	q.n++
+	q.cost += cost
+}
+
+// take removes the oldest item. The caller holds mu and checked n > 0.
+func (q *Queue[T]) take() T {
+	e := &q.ring[q.head]
+	v := e.v
+	q.cost -= e.cost
+	*e = entry[T]{} // let the garbage collector have what v points to
+	q.head++
+	if q.head == len(q.ring) {
+		q.head = 0
+	}
+	q.n--
+	// Room was made: every blocked Push re-checks, since which of them fits depends on its cost.
+	q.pushes.wakeAll()
+	// Each Push wakes one Pop; a Pop that leaves items behind passes the wake-up on, so an item
+	// never sits in the queue while a Pop sleeps.
+	if q.n > 0 {
+		q.pops.wakeFirst()
+	}
+	return v
+}
+
+// wait blocks on list until woken or until ctx is done. The caller holds mu; wait returns
+// with mu held. It returns ctx.Err() only if it was not woken, so no wake-up is lost: a
+// wake-up that races with cancellation is honoured (the caller re-checks the queue).
+func (q *Queue[T]) wait(ctx context.Context, list *waitList) error {
+	w := q.free
+	if w != nil {
+		q.free = w.next
+		w.next = nil
+	} else {
+		w = &waiter{ch: make(chan struct{}, 1)}
+	}
+	list.pushBack(w)
+	q.mu.Unlock()
+
+	var err error
+	select {
+	case <-w.ch:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+
+	q.mu.Lock()
+	if err != nil {
+		if w.listed {
+			list.remove(w)
+		} else {
+			<-w.ch // woken while giving up: the token is there; take the wake-up instead
+			err = nil
+		}
+	}
+	w.next = q.free
+	q.free = w
+	return err
+}
+
+// Pop removes and returns the oldest item, blocking while the queue is empty. If ctx is done
+// first it returns ctx.Err() and has no effect on the queue: an item pushed later stays for
+// the next Pop. An item already queued is returned even if ctx is done. After Close, Pop
+// returns the remaining items, then the Close error.
 func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
-	var zero T
-	return zero, errors.New("queue: not implemented")
+	q.mu.Lock()
+	for {
+		if q.n > 0 {
+			v := q.take()
+			q.mu.Unlock()
+			return v, nil
+		}
+		if q.closed {
+			err := q.err
+			q.mu.Unlock()
+			var zero T
+			return zero, err
+		}
+		if err := q.wait(ctx, &q.pops); err != nil {
+			q.mu.Unlock()
+			var zero T
+			return zero, err
+		}
+	}
 }
 
-// TryPop returns the oldest item without blocking.
-func (q *Queue[T]) TryPop() (v T, ok bool, err error) { return v, false, nil }
+// TryPop removes and returns the oldest item without blocking. With nothing queued it returns
+// ok == false, and err == the Close error if the queue is closed.
+func (q *Queue[T]) TryPop() (v T, ok bool, err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n > 0 {
+		return q.take(), true, nil
+	}
+	if q.closed {
+		return v, false, q.err
+	}
+	return v, false, nil
+}
 
-// Close closes the queue with err.
-func (q *Queue[T]) Close(err error) {}
+// Close closes the queue: Push returns err from now on, and Pop returns err once the queue is
+// drained. A nil err means ErrClosed. Only the first call has an effect; every blocked Push and
+// Pop is woken.
+func (q *Queue[T]) Close(err error) {
+	if err == nil {
+		err = ErrClosed
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	q.closed, q.err = true, err
+	q.pops.wakeAll()
+	q.pushes.wakeAll()
+}
 
-// Discard drops every queued item.
-func (q *Queue[T]) Discard() {}
+// Discard drops every queued item and wakes every blocked Push. Together with Close it ends a
+// queue at once: Close(err) then Discard() makes Pop return err immediately.
+func (q *Queue[T]) Discard() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.n > 0 {
+		q.ring[q.head] = entry[T]{}
+		q.head++
+		if q.head == len(q.ring) {
+			q.head = 0
+		}
+		q.n--
+	}
+	q.head, q.cost = 0, 0
+	q.pushes.wakeAll()
+}
 
 // Len returns the number of queued items.
-func (q *Queue[T]) Len() int { return len(q.items) }
+func (q *Queue[T]) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n
+}
