@@ -40,8 +40,8 @@ func (a *Assembler) Frame(h Header) (Opcode, error) {
 		return 0, ErrLengthOverflow
 	}
 	if h.Opcode.IsControl() {
-		// RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message
-		// Compressed" bit of control frames".
+		// RFC 7692 §6: "An endpoint MUST NOT set the "Per-Message Compressed"
+		// bit of control frames and non-first fragments of a data message."
 		if a.st.RSV1 && h.RSV1 {
 			return 0, ErrReservedBits
 		}
@@ -57,8 +57,7 @@ func (a *Assembler) Frame(h Header) (Opcode, error) {
 		if !a.inMessage {
 			return 0, ErrUnexpectedContinuation
 		}
-		// RFC 7692 §6: "An endpoint MUST NOT set the "Per-Message Compressed"
-		// bit of [...] non-first fragments of a data message."
+		// RFC 7692 §6, as for control frames above.
 		if a.st.RSV1 && h.RSV1 {
 			return 0, ErrReservedBits
 		}

@@ -134,9 +134,9 @@ func AppendClose(dst []byte, code StatusCode, reason string) []byte {
 // Errors of CheckClose. They are plain errors, not [*ProtocolError]: they
 // report a mistake of the caller, not of the peer.
 var (
-	errCloseCode     = errors.New("frame: close code may not be sent")
-	errCloseLong     = errors.New("frame: close reason longer than 123 bytes")
-	errCloseNotUTF8  = errors.New("frame: close reason is not valid UTF-8")
+	errCloseCode    = errors.New("frame: close code may not be sent")
+	errCloseLong    = errors.New("frame: close reason longer than 123 bytes")
+	errCloseNotUTF8 = errors.New("frame: close reason is not valid UTF-8")
 )
 
 // CheckClose reports whether a close frame with code and reason may be sent:
