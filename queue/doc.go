@@ -19,10 +19,11 @@
 //
 // All methods are safe for concurrent use by any number of goroutines. Items are delivered in
 // the order their Push calls completed, each to exactly one Pop or TryPop. Blocked Pop callers
-// are served oldest first. Blocked Push callers are all woken when room appears and race for
-// it, so when several of them block, their relative order (and whether a large item waits
-// while smaller ones pass) is not specified; with one producer, as in a connection, order is
-// simply the order of its calls.
+// are woken oldest first, one per item, though which of two woken callers takes which item is
+// up to the scheduler. Blocked Push callers are all woken when room appears and race for it, so
+// when several of them block, their relative order (and whether a large item waits while
+// smaller ones pass) is not specified; with one producer, as in a connection, order is simply
+// the order of its calls.
 //
 // Push and Pop do not allocate once the ring has grown to its working size: a blocked caller
 // waits on a channel that the queue keeps for reuse.
