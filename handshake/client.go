@@ -1,0 +1,449 @@
+package handshake
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+const (
+	// maxResponseHeader bounds the bytes read for a response header (the
+	// server's, or a proxy's CONNECT answer).
+	maxResponseHeader = 64 << 10
+	// maxRefusalBody bounds the body kept from a refusing response.
+	maxRefusalBody = 1 << 10
+)
+
+var errHeaderTooLarge = errors.New("handshake: response header too large")
+
+// CheckResponse checks that resp completes the opening handshake of a
+// request sent with key (RFC 6455 §4.1, the client's checks of the server's
+// response). It returns nil or an *Error with the response's status.
+//
+// It fails a response that selects any extension, since no extension is
+// offered yet, and one that selects more than one subprotocol or a
+// malformed one; that the subprotocol is one that was offered is for the
+// caller to check (Dial does).
+func CheckResponse(resp *http.Response, key string) error {
+	fail := func(reason string) error { return &Error{Status: resp.StatusCode, Reason: reason} }
+	// "If the status code received from the server is not 101, the client
+	// handles the response per HTTP [RFC2616] procedures." (§4.1)
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		return fail("the server did not switch protocols")
+	}
+	// "If the response lacks an |Upgrade| header field or the |Upgrade|
+	// header field contains a value that is not an ASCII case-insensitive
+	// match for the value "websocket", the client MUST _Fail the WebSocket
+	// Connection_." (§4.1)
+	if !onlyToken(resp.Header.Values("Upgrade"), "websocket") {
+		return fail(`missing "Upgrade: websocket"`)
+	}
+	// "If the response lacks a |Connection| header field or the
+	// |Connection| header field doesn't contain a token that is an ASCII
+	// case-insensitive match for the value "Upgrade", the client MUST _Fail
+	// the WebSocket Connection_." (§4.1)
+	if !hasToken(resp.Header.Values("Connection"), "upgrade") {
+		return fail(`missing "Connection: Upgrade"`)
+	}
+	// "If the response lacks a |Sec-WebSocket-Accept| header field or the
+	// |Sec-WebSocket-Accept| contains a value other than the base64-encoded
+	// SHA-1 of the concatenation of the |Sec-WebSocket-Key| (as a string, not
+	// base64-decoded) with the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+	// but ignoring any leading and trailing whitespace, the client MUST _Fail
+	// the WebSocket Connection_." (§4.1)
+	if v := resp.Header.Values("Sec-WebSocket-Accept"); len(v) != 1 || trimOWS(v[0]) != ComputeAccept(key) {
+		return fail("wrong or missing Sec-WebSocket-Accept")
+	}
+	// "If the response includes a |Sec-WebSocket-Extensions| header field
+	// and this header field indicates the use of an extension that was not
+	// present in the client's handshake (the server has indicated an
+	// extension not requested by the client), the client MUST _Fail the
+	// WebSocket Connection_." (§4.1) We offer none.
+	if v := resp.Header.Values("Sec-WebSocket-Extensions"); len(v) > 0 {
+		if _, err := parseExtensions(v); err != errEmptyList {
+			return fail("the server selected an extension that was not offered")
+		}
+	}
+	// §4.2.2: the server answers with "a single value representing the
+	// subprotocol the server is ready to use".
+	if v := resp.Header.Values("Sec-WebSocket-Protocol"); len(v) > 0 {
+		if p, err := parseTokenList(v); err != nil || len(p) != 1 {
+			return fail("malformed Sec-WebSocket-Protocol")
+		}
+	}
+	return nil
+}
+
+// Dial opens a WebSocket connection to rawURL (ws://, wss://, or http://
+// and https:// taken as the same) and performs the client side of the
+// opening handshake (RFC 6455 §4.1). The ctx bounds the whole handshake:
+// dial, proxy, TLS, request and response. Cancelling it after Dial has
+// returned has no effect on the connection.
+//
+// When the server answers but does not complete the handshake, Dial returns
+// its *http.Response, whose Body holds at most the first 1 KiB of the body
+// already read (the connection is closed), together with an *Error. The
+// response is nil for all other errors.
+func Dial(ctx context.Context, rawURL string, opts *ClientOptions) (*Result, *http.Response, error) {
+	return dial(ctx, rawURL, opts, rand.Reader)
+}
+
+// target is a parsed and checked WebSocket URL.
+type target struct {
+	u        *url.URL // scheme mapped to http or https, for Proxy
+	secure   bool
+	addr     string // host:port to connect to
+	hostname string // for TLS ServerName
+}
+
+func parseURL(rawURL string) (target, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return target{}, fmt.Errorf("handshake: %w", err)
+	}
+	var t target
+	var port string
+	switch strings.ToLower(u.Scheme) {
+	case "ws", "http":
+		u.Scheme, port = "http", "80"
+	case "wss", "https":
+		u.Scheme, port, t.secure = "https", "443", true
+	default:
+		return target{}, fmt.Errorf("handshake: unsupported URL scheme %q", u.Scheme)
+	}
+	if u.Host == "" || u.Opaque != "" {
+		return target{}, fmt.Errorf("handshake: URL %q has no host", rawURL)
+	}
+	// "Fragment identifiers are meaningless in the context of WebSocket
+	// URIs and MUST NOT be used on these URIs." (§3)
+	if u.Fragment != "" || strings.Contains(rawURL, "#") {
+		return target{}, errors.New("handshake: URL has a fragment")
+	}
+	t.hostname = u.Hostname()
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	t.addr = net.JoinHostPort(t.hostname, port)
+	t.u = u
+	return t, nil
+}
+
+// checkClientOptions refuses options that would break or smuggle into the request.
+func checkClientOptions(opts *ClientOptions) error {
+	// "The elements that comprise this value MUST be non-empty strings with
+	// characters in the range U+0021 to U+007E not including separator
+	// characters as defined in [RFC2616] and MUST all be unique strings."
+	// (§4.1, item 10)
+	for i, p := range opts.Subprotocols {
+		if !isToken(p) {
+			return fmt.Errorf("handshake: subprotocol %q is not a token", p)
+		}
+		if slices.Contains(opts.Subprotocols[:i], p) {
+			return fmt.Errorf("handshake: subprotocol %q offered twice", p)
+		}
+	}
+	for name, values := range opts.Header {
+		if !isToken(name) {
+			return fmt.Errorf("handshake: header name %q is not a token", name)
+		}
+		canon := http.CanonicalHeaderKey(name)
+		if canon == "Sec-Websocket-Protocol" && len(opts.Subprotocols) > 0 || canon != "Sec-Websocket-Protocol" && handshakeHeaders[canon] {
+			return fmt.Errorf("handshake: header %s is set by the handshake", canon)
+		}
+		for _, v := range values {
+			if containsCTL(v) {
+				return fmt.Errorf("handshake: header %s: value holds CR, LF or NUL", canon)
+			}
+		}
+	}
+	return nil
+}
+
+// appendRequest appends the client's opening handshake (§4.1).
+func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
+	host := t.u.Host
+	if h := opts.Header.Get("Host"); h != "" {
+		host = h
+	}
+	b = append(b, "GET "...)
+	b = append(b, t.u.RequestURI()...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, host...)
+	b = append(b, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "...)
+	b = append(b, key...)
+	b = append(b, "\r\nSec-WebSocket-Version: 13\r\n"...)
+	if len(opts.Subprotocols) > 0 {
+		b = append(b, "Sec-WebSocket-Protocol: "...)
+		b = append(b, strings.Join(opts.Subprotocols, ", ")...)
+		b = append(b, "\r\n"...)
+	}
+	if u := t.u.User; u != nil && opts.Header.Get("Authorization") == "" {
+		pass, _ := u.Password()
+		b = append(b, "Authorization: Basic "...)
+		b = append(b, basicAuth(u.Username(), pass)...)
+		b = append(b, "\r\n"...)
+	}
+	b = appendHeaders(b, opts.Header, func(name string) bool { return name != "Host" })
+	return append(b, "\r\n"...)
+}
+
+func basicAuth(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Reader) (_ *Result, _ *http.Response, err error) {
+	if opts == nil {
+		opts = &ClientOptions{}
+	}
+	t, err := parseURL(rawURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkClientOptions(opts); err != nil {
+		return nil, nil, err
+	}
+	key, err := NewKey(random)
+	if err != nil {
+		return nil, nil, err
+	}
+	proxyFunc := opts.Proxy
+	if proxyFunc == nil {
+		proxyFunc = http.ProxyFromEnvironment
+	}
+	proxyURL, err := proxyFunc(&http.Request{Method: http.MethodGet, URL: t.u, Host: t.u.Host, Header: opts.Header})
+	if err != nil {
+		return nil, nil, fmt.Errorf("handshake: choosing proxy: %w", err)
+	}
+	dialFunc := opts.NetDialContext
+	if dialFunc == nil {
+		dialFunc = (&net.Dialer{}).DialContext
+	}
+
+	addr := t.addr
+	if proxyURL != nil {
+		if addr, err = proxyAddr(proxyURL); err != nil {
+			return nil, nil, err
+		}
+	}
+	raw, err := dialFunc(ctx, "tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("handshake: dial %s: %w", addr, err)
+	}
+	// From here the ctx bounds every read and write: through the deadline,
+	// and through closing the connection should it be cancelled.
+	if d, ok := ctx.Deadline(); ok {
+		raw.SetDeadline(d)
+	}
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer func() {
+		if !stop() && err == nil {
+			// ctx ended just as the handshake completed; the conn is closed.
+			err = fmt.Errorf("handshake: %w", ctx.Err())
+		}
+		if err != nil {
+			raw.Close()
+			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("%w (%w)", err, ctx.Err())
+			}
+			return
+		}
+		raw.SetDeadline(time.Time{})
+	}()
+
+	var c net.Conn = raw
+	if proxyURL != nil {
+		if c, err = connectProxy(ctx, c, proxyURL, t.addr, opts.TLSConfig); err != nil {
+			return nil, nil, err
+		}
+	}
+	if t.secure {
+		cfg := tlsConfig(opts.TLSConfig, t.hostname)
+		tc := tls.Client(c, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, nil, fmt.Errorf("handshake: TLS: %w", err)
+		}
+		c = tc
+	}
+
+	if _, err := c.Write(appendRequest(nil, t, key, opts)); err != nil {
+		return nil, nil, fmt.Errorf("handshake: writing request: %w", err)
+	}
+	resp, buffered, err := readResponse(c, http.MethodGet)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := CheckResponse(resp, key); err != nil {
+		keepBody(resp)
+		return nil, resp, err
+	}
+	sub := resp.Header.Get("Sec-WebSocket-Protocol")
+	// "If the response includes a |Sec-WebSocket-Protocol| header field and
+	// this header field indicates the use of a subprotocol that was not
+	// present in the client's handshake (the server has indicated a
+	// subprotocol not requested by the client), the client MUST _Fail the
+	// WebSocket Connection_." (§4.1)
+	if sub = trimOWS(sub); sub != "" && !slices.Contains(offered(opts), sub) {
+		return nil, resp, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("the server selected subprotocol %q, which was not offered", sub)}
+	}
+	resp.Body = http.NoBody
+	return &Result{Conn: c, Buffered: buffered, Subprotocol: sub}, resp, nil
+}
+
+// offered returns the subprotocols the request offered: Subprotocols, or
+// those of a Sec-WebSocket-Protocol header the caller set instead.
+func offered(opts *ClientOptions) []string {
+	if len(opts.Subprotocols) > 0 {
+		return opts.Subprotocols
+	}
+	p, _ := parseTokenList(opts.Header.Values("Sec-WebSocket-Protocol"))
+	return p
+}
+
+// tlsConfig clones cfg for a connection to hostname.
+func tlsConfig(cfg *tls.Config, hostname string) *tls.Config {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	} else {
+		cfg = cfg.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = hostname
+	}
+	// The handshake is HTTP/1.1; a server that picked h2 through ALPN would
+	// not understand it. (RFC 8441 over HTTP/2 is not supported yet.)
+	cfg.NextProtos = []string{"http/1.1"}
+	return cfg
+}
+
+// proxyAddr returns host:port of the proxy.
+func proxyAddr(p *url.URL) (string, error) {
+	var port string
+	switch p.Scheme {
+	case "http", "":
+		port = "80"
+	case "https":
+		port = "443"
+	default:
+		return "", fmt.Errorf("handshake: unsupported proxy scheme %q", p.Scheme)
+	}
+	if p.Hostname() == "" {
+		return "", fmt.Errorf("handshake: proxy URL %q has no host", p.Redacted())
+	}
+	if p.Port() != "" {
+		port = p.Port()
+	}
+	return net.JoinHostPort(p.Hostname(), port), nil
+}
+
+// connectProxy opens a tunnel to addr through the proxy reached on c, with
+// HTTP CONNECT (RFC 9110 §9.3.6).
+func connectProxy(ctx context.Context, c net.Conn, p *url.URL, addr string, base *tls.Config) (net.Conn, error) {
+	if p.Scheme == "https" {
+		tc := tls.Client(c, tlsConfig(base, p.Hostname()))
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, fmt.Errorf("handshake: TLS to proxy: %w", err)
+		}
+		c = tc
+	}
+	req := "CONNECT " + addr + " HTTP/1.1\r\nHost: " + addr + "\r\n"
+	if u := p.User; u != nil {
+		pass, _ := u.Password()
+		user := u.Username()
+		if containsCTL(user) || containsCTL(pass) {
+			return nil, errors.New("handshake: proxy credentials hold CR, LF or NUL")
+		}
+		req += "Proxy-Authorization: Basic " + basicAuth(user, pass) + "\r\n"
+	}
+	req += "\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		return nil, fmt.Errorf("handshake: writing CONNECT: %w", err)
+	}
+	resp, buffered, err := readResponse(c, http.MethodConnect)
+	if err != nil {
+		return nil, fmt.Errorf("handshake: proxy: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("handshake: proxy refused CONNECT: %s", resp.Status)
+	}
+	if len(buffered) > 0 {
+		// Nothing should follow a CONNECT answer before we speak, but if it
+		// does it belongs to the tunnel.
+		c = &prefixConn{Conn: c, prefix: buffered}
+	}
+	return c, nil
+}
+
+// readResponse reads one response header from c, reading at most
+// maxResponseHeader bytes. It returns the bytes read past the header
+// (for a response without a body), and a response whose body, if any,
+// still reads from the buffer and c.
+func readResponse(c io.Reader, method string) (*http.Response, []byte, error) {
+	lr := &limitedReader{r: c, n: maxResponseHeader}
+	br := bufio.NewReader(lr)
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		return nil, nil, fmt.Errorf("handshake: reading response: %w", err)
+	}
+	var buffered []byte
+	if resp.StatusCode == http.StatusSwitchingProtocols || method == http.MethodConnect && resp.StatusCode/100 == 2 {
+		// No body: what is buffered came after the response.
+		if n := br.Buffered(); n > 0 {
+			b, _ := br.Peek(n)
+			buffered = slices.Clone(b)
+		}
+	}
+	return resp, buffered, nil
+}
+
+// keepBody replaces the body of a refusing response by its first
+// maxRefusalBody bytes, read now, before the connection is closed.
+func keepBody(resp *http.Response) {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxRefusalBody))
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+}
+
+// limitedReader reads at most n bytes from r, then fails with
+// errHeaderTooLarge (io.LimitReader would report a clean EOF).
+type limitedReader struct {
+	r io.Reader
+	n int
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errHeaderTooLarge
+	}
+	if len(p) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= n
+	return n, err
+}
+
+// prefixConn is a net.Conn that first returns prefix.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(p, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}

@@ -1,0 +1,113 @@
+package handshake
+
+import (
+	"context"
+	"crypto/sha1"
+	"crypto/tls"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+)
+
+// Param is one extension parameter (RFC 6455 §9.1). Value is empty for a
+// parameter given without a value; a quoted value is stored unescaped.
+type Param struct {
+	Name, Value string
+}
+
+// Extension is one element of a Sec-WebSocket-Extensions list (RFC 6455 §9.1).
+type Extension struct {
+	Name   string
+	Params []Param
+}
+
+// Result is a completed opening handshake.
+type Result struct {
+	// Conn is the upgraded connection; the caller owns it and must close it.
+	Conn net.Conn
+	// Buffered holds the bytes the peer sent right after its handshake that
+	// were already read from Conn into a buffer. They come before anything
+	// read from Conn. It is nil when there were none.
+	Buffered []byte
+	// Subprotocol is the negotiated subprotocol, or "" for none.
+	Subprotocol string
+	// Extensions lists the negotiated extensions; always empty for now.
+	Extensions []Extension
+}
+
+// Error is a handshake that was refused: by Accept, the request it refused
+// and the status it answered with; by Dial and CheckResponse, the response
+// that did not complete the handshake and its status.
+type Error struct {
+	Status int    // HTTP status code
+	Reason string // short explanation, also the refusal body
+}
+
+// Error returns "handshake: " followed by the status and the reason.
+func (e *Error) Error() string {
+	return fmt.Sprintf("handshake: %d %s: %s", e.Status, http.StatusText(e.Status), e.Reason)
+}
+
+// ServerOptions configures Accept. A nil *ServerOptions is the zero value.
+type ServerOptions struct {
+	// Subprotocols lists the subprotocols the server speaks, in order of
+	// preference. The first of them that the client offered is chosen.
+	Subprotocols []string
+	// OriginPatterns lists additional origins allowed besides the request's
+	// own host. Each is a path.Match pattern matched, case-insensitively,
+	// against the Origin's host and against its host:port, for example
+	// "*.example.com" or "localhost:*".
+	OriginPatterns []string
+	// InsecureSkipOriginCheck disables the origin check. Any web page can
+	// then open a connection with the user's cookies (cross-site WebSocket
+	// hijacking). Use OriginPatterns instead where possible.
+	InsecureSkipOriginCheck bool
+}
+
+// ClientOptions configures Dial. A nil *ClientOptions is the zero value.
+type ClientOptions struct {
+	// Header holds extra request headers, such as Origin, Cookie or
+	// Authorization. Values with CR, LF or NUL, and the headers the
+	// handshake sets itself, are refused.
+	Header http.Header
+	// Subprotocols lists the subprotocols to offer, in order of preference.
+	// Each must be an HTTP token, and each may appear once.
+	Subprotocols []string
+	// TLSConfig configures wss:// connections (and https proxies). It is
+	// cloned; an empty ServerName is set from the URL's host.
+	TLSConfig *tls.Config
+	// NetDialContext dials TCP connections; nil uses a net.Dialer.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Proxy picks the proxy for a request (whose URL has the scheme http or
+	// https), as http.Transport.Proxy does; nil means
+	// http.ProxyFromEnvironment. Proxies are reached with HTTP CONNECT.
+	Proxy func(*http.Request) (*url.URL, error)
+}
+
+// acceptGUID is the "globally unique identifier" of RFC 6455 §1.3.
+const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+// ComputeAccept returns the Sec-WebSocket-Accept value for a
+// Sec-WebSocket-Key: the base64 of the SHA-1 of the key followed by the GUID
+// of RFC 6455 §1.3.
+func ComputeAccept(key string) string {
+	h := sha1.New()
+	io.WriteString(h, key)
+	io.WriteString(h, acceptGUID)
+	var sum [sha1.Size]byte
+	return base64.StdEncoding.EncodeToString(h.Sum(sum[:0]))
+}
+
+// NewKey returns a new Sec-WebSocket-Key: 16 bytes read from rand, base64
+// encoded. Pass crypto/rand.Reader: "The nonce MUST be selected randomly for
+// each connection." (RFC 6455 §4.1)
+func NewKey(rand io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return "", fmt.Errorf("handshake: reading key: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(b[:]), nil
+}

@@ -1,0 +1,301 @@
+package handshake
+
+import (
+	"bufio"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// acceptWriteTimeout bounds the write of the 101 response, so a client that
+// does not read cannot hold Accept forever.
+const acceptWriteTimeout = 10 * time.Second
+
+// CheckRequest checks that r is a valid WebSocket opening handshake (RFC
+// 6455 §4.2.1). It returns nil or an *Error carrying the status to answer
+// with. It does not check the origin: that needs the server's policy, which
+// Accept applies.
+func CheckRequest(r *http.Request) error {
+	// "An HTTP/1.1 or higher GET request, including a "Request-URI"" (§4.2.1, item 1)
+	if r.Method != http.MethodGet {
+		return &Error{Status: http.StatusMethodNotAllowed, Reason: "the WebSocket handshake must be a GET request"}
+	}
+	if !r.ProtoAtLeast(1, 1) {
+		return &Error{Status: http.StatusBadRequest, Reason: "the WebSocket handshake needs HTTP/1.1 or later"}
+	}
+	// "An |Upgrade| header field containing the value "websocket", treated
+	// as an ASCII case-insensitive value." (§4.2.1, item 3)
+	if !hasToken(r.Header.Values("Upgrade"), "websocket") {
+		return &Error{Status: http.StatusUpgradeRequired, Reason: `missing "Upgrade: websocket"`}
+	}
+	// "A |Connection| header field that includes the token "Upgrade",
+	// treated as an ASCII case-insensitive value." (§4.2.1, item 4)
+	if !hasToken(r.Header.Values("Connection"), "upgrade") {
+		return &Error{Status: http.StatusUpgradeRequired, Reason: `missing "Connection: Upgrade"`}
+	}
+	// "If this version does not match a version understood by the server,
+	// the server MUST abort the WebSocket handshake described in this
+	// section and instead send an appropriate HTTP error code (such as 426
+	// Upgrade Required) and a |Sec-WebSocket-Version| header field
+	// indicating the version(s) the server is capable of understanding."
+	// (§4.4)
+	if v := r.Header.Values("Sec-WebSocket-Version"); len(v) != 1 || trimOWS(v[0]) != "13" {
+		return &Error{Status: http.StatusUpgradeRequired, Reason: "unsupported or missing Sec-WebSocket-Version, want 13"}
+	}
+	// "A |Host| header field containing the server's authority." (§4.2.1, item 2)
+	if r.Host == "" {
+		return &Error{Status: http.StatusBadRequest, Reason: "missing Host"}
+	}
+	// "A |Sec-WebSocket-Key| header field with a base64-encoded value that,
+	// when decoded, is 16 bytes in length." (§4.2.1, item 5) and "The
+	// |Sec-WebSocket-Key| header field MUST NOT appear more than once in an
+	// HTTP request." (§11.3.1)
+	keys := r.Header.Values("Sec-WebSocket-Key")
+	if len(keys) != 1 {
+		return &Error{Status: http.StatusBadRequest, Reason: "want exactly one Sec-WebSocket-Key"}
+	}
+	if !validKey(keys[0]) {
+		return &Error{Status: http.StatusBadRequest, Reason: "Sec-WebSocket-Key is not 16 bytes in base64"}
+	}
+	if v := r.Header.Values("Sec-WebSocket-Protocol"); len(v) > 0 {
+		if _, err := parseTokenList(v); err != nil {
+			return &Error{Status: http.StatusBadRequest, Reason: "malformed Sec-WebSocket-Protocol"}
+		}
+	}
+	if v := r.Header.Values("Sec-WebSocket-Extensions"); len(v) > 0 {
+		if _, err := parseExtensions(v); err != nil {
+			return &Error{Status: http.StatusBadRequest, Reason: "malformed Sec-WebSocket-Extensions"}
+		}
+	}
+	return nil
+}
+
+// validKey reports whether key is the base64 of 16 bytes.
+func validKey(key string) bool {
+	key = trimOWS(key)
+	if len(key) != 24 {
+		return false
+	}
+	var b [18]byte
+	n, err := base64.StdEncoding.Decode(b[:], []byte(key))
+	return err == nil && n == 16
+}
+
+// checkOrigin applies the origin policy of opts to r. A request without an
+// Origin header comes from a non-browser client and is allowed: the check
+// protects browsers' users from cross-site WebSocket hijacking (RFC 6455
+// §10.2).
+func checkOrigin(r *http.Request, opts *ServerOptions) error {
+	if opts.InsecureSkipOriginCheck {
+		return nil
+	}
+	origins := r.Header.Values("Origin")
+	if len(origins) == 0 {
+		return nil
+	}
+	if len(origins) > 1 {
+		return &Error{Status: http.StatusForbidden, Reason: "more than one Origin"}
+	}
+	u, err := url.Parse(origins[0])
+	if err != nil || u.Host == "" {
+		return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return nil
+	}
+	host, hostPort := strings.ToLower(u.Hostname()), strings.ToLower(u.Host)
+	for _, p := range opts.OriginPatterns {
+		p = strings.ToLower(p)
+		if ok, _ := path.Match(p, host); ok {
+			return nil
+		}
+		if ok, _ := path.Match(p, hostPort); ok {
+			return nil
+		}
+	}
+	return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
+}
+
+// checkOptions reports a server misconfiguration.
+func (opts *ServerOptions) check() error {
+	for _, p := range opts.OriginPatterns {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("handshake: origin pattern %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// selectSubprotocol returns the first of the server's subprotocols that the
+// client offered, or "".
+func selectSubprotocol(r *http.Request, ours []string) string {
+	if len(ours) == 0 {
+		return ""
+	}
+	offered, err := parseTokenList(r.Header.Values("Sec-WebSocket-Protocol"))
+	if err != nil {
+		return ""
+	}
+	for _, p := range ours {
+		if slices.Contains(offered, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// refuse answers a refused handshake: a short plain-text body, the headers
+// the status needs, and "Connection: close", so that net/http closes the
+// connection and nothing pipelined behind the request is read as HTTP.
+func refuse(w http.ResponseWriter, status int, reason string) {
+	h := w.Header()
+	h.Set("Connection", "close")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("Content-Length")
+	switch status {
+	case http.StatusMethodNotAllowed:
+		h.Set("Allow", http.MethodGet)
+	case http.StatusUpgradeRequired:
+		h.Set("Upgrade", "websocket")
+		// §4.4: the versions the server understands.
+		h.Set("Sec-WebSocket-Version", "13")
+	}
+	w.WriteHeader(status)
+	io.WriteString(w, reason+"\n")
+}
+
+// Accept completes the server side of the opening handshake (RFC 6455
+// §4.2). It checks r, applies the origin policy, picks the subprotocol,
+// hijacks the connection and writes the 101 response.
+//
+// On error the HTTP response has already been written (the status is in
+// the returned *Error, or 500 when the connection could not be taken over)
+// and the handler must not write to w again.
+//
+// Headers the handler set on w before calling Accept (for example
+// Set-Cookie) are sent with the 101 response, except those the handshake
+// sets itself and any whose name is not a token or whose value holds CR, LF
+// or NUL.
+//
+// Offered extensions are not negotiated yet: no Sec-WebSocket-Extensions
+// header is sent, so the client must not use any.
+func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Result, error) {
+	if opts == nil {
+		opts = &ServerOptions{}
+	}
+	if err := opts.check(); err != nil {
+		refuse(w, http.StatusInternalServerError, "server misconfigured")
+		return nil, err
+	}
+	if err := CheckRequest(r); err != nil {
+		var he *Error
+		if errors.As(err, &he) {
+			refuse(w, he.Status, he.Reason)
+		}
+		return nil, err
+	}
+	if err := checkOrigin(r, opts); err != nil {
+		var he *Error
+		if errors.As(err, &he) {
+			refuse(w, he.Status, he.Reason)
+		}
+		return nil, err
+	}
+	sub := selectSubprotocol(r, opts.Subprotocols)
+	resp := appendResponse(nil, ComputeAccept(trimOWS(r.Header.Get("Sec-WebSocket-Key"))), sub, w.Header())
+
+	netConn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Not hijacked: net/http still owns the response.
+		refuse(w, http.StatusInternalServerError, "cannot take over the connection")
+		return nil, fmt.Errorf("handshake: hijack: %w", err)
+	}
+	var buffered []byte
+	if n := brw.Reader.Buffered(); n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		buffered = slices.Clone(b)
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		netConn.Close()
+		return nil, fmt.Errorf("handshake: flushing: %w", err)
+	}
+	// net/http keeps these buffers reachable until the handler returns; a
+	// handler that goes on serving the WebSocket would pin 8 KiB per idle
+	// connection. Everything they held has been copied out above.
+	*brw.Reader = bufio.Reader{}
+	*brw.Writer = bufio.Writer{}
+
+	netConn.SetWriteDeadline(time.Now().Add(acceptWriteTimeout))
+	if _, err := netConn.Write(resp); err != nil {
+		netConn.Close()
+		return nil, fmt.Errorf("handshake: writing response: %w", err)
+	}
+	netConn.SetWriteDeadline(time.Time{})
+	return &Result{Conn: netConn, Buffered: buffered, Subprotocol: sub}, nil
+}
+
+// handshakeHeaders are set by the handshake itself; callers cannot override them.
+var handshakeHeaders = map[string]bool{
+	"Upgrade":                  true,
+	"Connection":               true,
+	"Sec-Websocket-Key":        true,
+	"Sec-Websocket-Version":    true,
+	"Sec-Websocket-Accept":     true,
+	"Sec-Websocket-Extensions": true,
+	"Sec-Websocket-Protocol":   true,
+	"Content-Length":           true,
+	"Transfer-Encoding":        true,
+}
+
+// appendResponse appends the 101 response of §4.2.2, item 5.
+func appendResponse(b []byte, accept, subprotocol string, extra http.Header) []byte {
+	b = append(b, "HTTP/1.1 101 Switching Protocols\r\n"+
+		"Upgrade: websocket\r\n"+
+		"Connection: Upgrade\r\n"+
+		"Sec-WebSocket-Accept: "...)
+	b = append(b, accept...)
+	b = append(b, "\r\n"...)
+	if subprotocol != "" {
+		b = append(b, "Sec-WebSocket-Protocol: "...)
+		b = append(b, subprotocol...)
+		b = append(b, "\r\n"...)
+	}
+	b = appendHeaders(b, extra, func(name string) bool { return !handshakeHeaders[name] })
+	return append(b, "\r\n"...)
+}
+
+// appendHeaders appends the fields of h that keep accepts and that are safe
+// to send, sorted by name so the output is deterministic.
+func appendHeaders(b []byte, h http.Header, keep func(canonicalName string) bool) []byte {
+	if len(h) == 0 {
+		return b
+	}
+	names := make([]string, 0, len(h))
+	for name := range h {
+		if isToken(name) && keep(http.CanonicalHeaderKey(name)) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range h[name] {
+			if containsCTL(v) {
+				continue
+			}
+			b = append(b, name...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	return b
+}
