@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed865a0254/websocket/conn"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// connectTimeout is how long /connect waits for each message, as the seed's
+// first example does with ReceiveMessageAsync(timeout: 30 s).
+const connectTimeout = 30 * time.Second
+
+// demo serves the page and the three WebSocket endpoints, and keeps track of
+// the open connections so that shutdown can say goodbye to each of them.
+type demo struct {
+	log            *log.Logger
+	connectTimeout time.Duration
+
+	mu      sync.Mutex
+	conns   map[*conn.Conn]struct{}
+	closing bool
+	wg      sync.WaitGroup // one per running WebSocket handler
+}
+
+func newDemo(out io.Writer) *demo {
+	return &demo{
+		log:            log.New(out, "wsdemo: ", log.Ltime),
+		connectTimeout: connectTimeout,
+		conns:          map[*conn.Conn]struct{}{},
+	}
+}
+
+// handler returns the routes: the page at / and the endpoints it talks to.
+func (d *demo) handler() http.Handler {
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	files := http.FileServerFS(static)
+	mux := http.NewServeMux()
+	mux.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// The page must load nothing from the network: the browser enforces it.
+		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:")
+		h.Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	}))
+	mux.HandleFunc("GET /connect", d.websocket(d.connect))
+	mux.HandleFunc("GET /conversation", d.websocket(d.conversation))
+	mux.HandleFunc("GET /echo", d.websocket(d.echo))
+	return mux
+}
+
+// websocket upgrades the request, registers the connection for shutdown, runs
+// talk and closes the connection when talk returns.
+func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ws, err := conn.Accept(w, r, nil)
+		if err != nil {
+			d.log.Printf("%s %s: %v", r.URL.Path, r.RemoteAddr, err)
+			return // Accept has already answered the request
+		}
+		if !d.track(ws) {
+			ws.Close(conn.StatusGoingAway, "server shutting down")
+			return
+		}
+		defer d.untrack(ws)
+		d.log.Printf("%s %s: open", r.URL.Path, r.RemoteAddr)
+		err = talk(r.Context(), ws)
+		var ce *conn.CloseError
+		switch {
+		case errors.As(err, &ce):
+			d.log.Printf("%s %s: the peer closed with %d %q", r.URL.Path, r.RemoteAddr, uint16(ce.Code), ce.Reason)
+		case err != nil:
+			d.log.Printf("%s %s: %v", r.URL.Path, r.RemoteAddr, err)
+		default:
+			d.log.Printf("%s %s: done", r.URL.Path, r.RemoteAddr)
+		}
+		// Close is idempotent: after the peer's close or our own it only returns.
+		ws.Close(conn.StatusNormalClosure, "")
+	}
+}
+
+func (d *demo) track(ws *conn.Conn) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closing {
+		return false
+	}
+	d.conns[ws] = struct{}{}
+	d.wg.Add(1)
+	return true
+}
+
+func (d *demo) untrack(ws *conn.Conn) {
+	d.mu.Lock()
+	delete(d.conns, ws)
+	d.mu.Unlock()
+	d.wg.Done()
+}
+
+// shutdown sends close 1001 (going away) to every open connection and waits
+// for their handlers to finish, or for ctx to end; then it drops whatever is
+// left without a handshake.
+func (d *demo) shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	d.closing = true
+	open := make([]*conn.Conn, 0, len(d.conns))
+	for ws := range d.conns {
+		open = append(open, ws)
+	}
+	d.mu.Unlock()
+
+	var closers sync.WaitGroup
+	for _, ws := range open {
+		closers.Go(func() { ws.Close(conn.StatusGoingAway, "server shutting down") })
+	}
+	done := make(chan struct{})
+	go func() {
+		closers.Wait()
+		d.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		for _, ws := range open {
+			ws.CloseNow()
+		}
+		return fmt.Errorf("wsdemo: closing %d connections: %w", len(open), ctx.Err())
+	}
+}
+
+// connect is the seed's first example: wait up to 30 s for each message and
+// answer it. A receive that times out returns no message, and the connection
+// stays open for the next one.
+func (d *demo) connect(ctx context.Context, ws *conn.Conn) error {
+	for {
+		msg, err := ws.ReceiveTimeout(d.connectTimeout)
+		if errors.Is(err, context.DeadlineExceeded) {
+			d.log.Printf("/connect: no message for %v; the connection stays open", d.connectTimeout)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		reply := "Received: " + msg.Text()
+		if msg.Type == conn.Binary {
+			reply = fmt.Sprintf("Received %d bytes of binary data", len(msg.Data))
+		}
+		if err := ws.SendText(ctx, reply); err != nil {
+			return err
+		}
+	}
+}
+
+// conversation is the seed's persistent conversation, in English: it asks for
+// a name and an age, asking again until each answer is usable, then answers
+// and closes.
+func (d *demo) conversation(ctx context.Context, ws *conn.Conn) error {
+	name, err := ask(ctx, ws, "What is your name?", "Your name cannot be empty. What is your name?",
+		func(s string) bool { return s != "" })
+	if err != nil {
+		return err
+	}
+	age, err := ask(ctx, ws, "What is your age?", "That is not a number. What is your age?",
+		func(s string) bool { n, err := strconv.Atoi(s); return err == nil && n >= 0 })
+	if err != nil {
+		return err
+	}
+	if err := ws.SendText(ctx, fmt.Sprintf("You are %s, and you are %s years old", name, age)); err != nil {
+		return err
+	}
+	return ws.Close(conn.StatusNormalClosure, "goodbye")
+}
+
+// ask sends question, then reprompt after every answer that is not text or
+// that ok refuses, and returns the first accepted answer without surrounding
+// spaces.
+func ask(ctx context.Context, ws *conn.Conn, question, reprompt string, ok func(string) bool) (string, error) {
+	for {
+		if err := ws.SendText(ctx, question); err != nil {
+			return "", err
+		}
+		msg, err := ws.Receive(ctx)
+		if err != nil {
+			return "", err
+		}
+		answer := strings.TrimSpace(msg.Text())
+		if msg.Type == conn.Text && ok(answer) {
+			return answer, nil
+		}
+		question = reprompt
+	}
+}
+
+// echo sends every message back as it came, text as text and binary as binary.
+func (d *demo) echo(ctx context.Context, ws *conn.Conn) error {
+	for {
+		msg, err := ws.Receive(ctx)
+		if err != nil {
+			return err
+		}
+		if err := ws.Send(ctx, msg.Type, msg.Data); err != nil {
+			return err
+		}
+	}
+}
