@@ -24,8 +24,12 @@ func Mask(key [4]byte, pos int, b []byte) int {
 	// Rotate so that the lowest byte of the word is key[pos%4].
 	k32 = k32>>(8*shift) | k32<<(32-8*shift)
 	k := uint64(k32) | uint64(k32)<<32
-	for len(b) >= 64 {
-		v := b[:64:64]
+	// 128 bytes per iteration: the compiler does not unroll loops, and with
+	// 16 independent word updates per turn the loop overhead stops mattering
+	// (BenchmarkMask against BenchmarkCopy; 64 bytes per turn was measurably
+	// slower, 256 no faster).
+	for len(b) >= 128 {
+		v := b[:128:128]
 		binary.LittleEndian.PutUint64(v[0:], binary.LittleEndian.Uint64(v[0:])^k)
 		binary.LittleEndian.PutUint64(v[8:], binary.LittleEndian.Uint64(v[8:])^k)
 		binary.LittleEndian.PutUint64(v[16:], binary.LittleEndian.Uint64(v[16:])^k)
@@ -34,7 +38,15 @@ func Mask(key [4]byte, pos int, b []byte) int {
 		binary.LittleEndian.PutUint64(v[40:], binary.LittleEndian.Uint64(v[40:])^k)
 		binary.LittleEndian.PutUint64(v[48:], binary.LittleEndian.Uint64(v[48:])^k)
 		binary.LittleEndian.PutUint64(v[56:], binary.LittleEndian.Uint64(v[56:])^k)
-		b = b[64:]
+		binary.LittleEndian.PutUint64(v[64:], binary.LittleEndian.Uint64(v[64:])^k)
+		binary.LittleEndian.PutUint64(v[72:], binary.LittleEndian.Uint64(v[72:])^k)
+		binary.LittleEndian.PutUint64(v[80:], binary.LittleEndian.Uint64(v[80:])^k)
+		binary.LittleEndian.PutUint64(v[88:], binary.LittleEndian.Uint64(v[88:])^k)
+		binary.LittleEndian.PutUint64(v[96:], binary.LittleEndian.Uint64(v[96:])^k)
+		binary.LittleEndian.PutUint64(v[104:], binary.LittleEndian.Uint64(v[104:])^k)
+		binary.LittleEndian.PutUint64(v[112:], binary.LittleEndian.Uint64(v[112:])^k)
+		binary.LittleEndian.PutUint64(v[120:], binary.LittleEndian.Uint64(v[120:])^k)
+		b = b[128:]
 	}
 	for len(b) >= 8 {
 		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k)
