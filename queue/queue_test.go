@@ -650,3 +650,74 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per 32 Push/Pop pairs, want 0", allocs)
 	}
 }
+
+// hookCtx is a context whose Done method first runs hook, then reports the context as
+// cancelled. Pop calls Done after queueing itself as a waiter and releasing the lock, which
+// lets a test make a Push and a cancellation land in the same window, deterministically.
+type hookCtx struct {
+	context.Context
+	once sync.Once
+	hook func()
+	done chan struct{}
+}
+
+func newHookCtx(hook func()) *hookCtx {
+	return &hookCtx{Context: context.Background(), hook: hook, done: make(chan struct{})}
+}
+
+func (c *hookCtx) Done() <-chan struct{} {
+	c.once.Do(func() {
+		c.hook()
+		close(c.done)
+	})
+	return c.done
+}
+
+func (c *hookCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
+
+// TestWakeupRacingWithCancel: Pop A waits first, Pop B second; then one item is pushed (waking
+// A) and A's context is cancelled before A runs. A must either take the item or leave the
+// wake-up to B: never return empty-handed while B sleeps beside a queued item. A's select
+// sees both ready and picks at random, so the loop covers both branches.
+func TestWakeupRacingWithCancel(t *testing.T) {
+	for range 100 {
+		synctest.Test(t, func(t *testing.T) {
+			q := New[int](4, 0)
+			gotB := make(chan int, 1)
+			ctx := newHookCtx(func() {
+				// Pop A is queued and has released the lock.
+				go func() {
+					v, err := q.Pop(context.Background())
+					if err == nil {
+						gotB <- v
+					}
+				}()
+				synctest.Wait() // Pop B is queued behind A
+				if err := q.Push(context.Background(), 7, 0); err != nil {
+					t.Errorf("Push = %v", err)
+				}
+			})
+			v, err := q.Pop(ctx)
+			synctest.Wait()
+			switch {
+			case err == nil && v == 7:
+				q.Close(nil) // release B
+			case errors.Is(err, context.Canceled):
+				select {
+				case <-gotB:
+				default:
+					t.Fatalf("Pop A = %v while Pop B sleeps beside %d queued item(s)", err, q.Len())
+				}
+			default:
+				t.Fatalf("Pop A = %d, %v", v, err)
+			}
+		})
+	}
+}
