@@ -713,7 +713,9 @@ func TestWakeupRacingWithCancel(t *testing.T) {
 				select {
 				case <-gotB:
 				default:
-					t.Fatalf("Pop A = %v while Pop B sleeps beside %d queued item(s)", err, q.Len())
+					n := q.Len()
+					q.Close(nil) // release B, so the bubble can end
+					t.Fatalf("Pop A = %v while Pop B sleeps beside %d queued item(s)", err, n)
 				}
 			default:
 				t.Fatalf("Pop A = %d, %v", v, err)
