@@ -277,7 +277,7 @@ func TestPopTimeoutHasNoSideEffect(t *testing.T) {
 	})
 }
 
-// TestPopWokenAfterTimeout: a Push that lands while a Pop waits is delivered to it.
+// TestBlockedPopReceives: a Push that lands while a Pop waits is delivered to it.
 func TestBlockedPopReceives(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		q := New[int](4, 0)
@@ -541,7 +541,7 @@ func TestDiscardLeavesPopBlocked(t *testing.T) {
 	})
 }
 
-// TestCancelledWaiterPassesNoWakeupOn: of two blocked Pops, the first gives up; one Push must
+// TestCancelledWaiterDoesNotSwallowWakeup: of two blocked Pops, the first gives up; one Push must
 // then reach the second.
 func TestCancelledWaiterDoesNotSwallowWakeup(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
