@@ -174,7 +174,7 @@ func checkClientOptions(opts *ClientOptions) error {
 // appendRequest appends the client's opening handshake (§4.1).
 func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
 	host := t.u.Host
-	if h := opts.Header.Get("Host"); h != "" {
+	if h := headerGet(opts.Header, "Host"); h != "" {
 		host = h
 	}
 	b = append(b, "GET "...)
@@ -189,7 +189,7 @@ func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
 		b = append(b, strings.Join(opts.Subprotocols, ", ")...)
 		b = append(b, "\r\n"...)
 	}
-	if u := t.u.User; u != nil && opts.Header.Get("Authorization") == "" {
+	if u := t.u.User; u != nil && headerGet(opts.Header, "Authorization") == "" {
 		pass, _ := u.Password()
 		b = append(b, "Authorization: Basic "...)
 		b = append(b, basicAuth(u.Username(), pass)...)
@@ -254,8 +254,8 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 		}
 		if err != nil {
 			raw.Close()
-			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-				err = fmt.Errorf("%w (%w)", err, ctx.Err())
+			if cerr := ctxErr(ctx); cerr != nil && !errors.Is(err, cerr) {
+				err = fmt.Errorf("%w (%w)", err, cerr)
 			}
 			return
 		}
@@ -301,13 +301,48 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 	return &Result{Conn: c, Buffered: buffered, Subprotocol: sub}, resp, nil
 }
 
+// ctxErr is ctx.Err(), or DeadlineExceeded as soon as the deadline has
+// passed: the connection's deadline, set from ctx's, may fire a moment
+// before the context's own timer does.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// headerValues returns the values of the field name in h, whatever the
+// case of its keys (a caller may build an http.Header as a map literal).
+func headerValues(h http.Header, name string) []string {
+	if v, ok := h[name]; ok {
+		return v
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// headerGet is the first of headerValues, or "".
+func headerGet(h http.Header, name string) string {
+	if v := headerValues(h, name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // offered returns the subprotocols the request offered: Subprotocols, or
 // those of a Sec-WebSocket-Protocol header the caller set instead.
 func offered(opts *ClientOptions) []string {
 	if len(opts.Subprotocols) > 0 {
 		return opts.Subprotocols
 	}
-	p, _ := parseTokenList(opts.Header.Values("Sec-WebSocket-Protocol"))
+	p, _ := parseTokenList(headerValues(opts.Header, "Sec-Websocket-Protocol"))
 	return p
 }
 
