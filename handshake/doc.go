@@ -1,2 +1,77 @@
-// Package handshake implements the WebSocket opening handshake of RFC 6455 §4.
+// Package handshake implements the WebSocket opening handshake of RFC 6455
+// §4: the server side (§4.2, Accept) and the client side (§4.1, Dial), over
+// HTTP/1.1.
+//
+// Most programs use package conn, whose Accept and Dial wrap these and
+// return a ready connection. This package is for code that wants the
+// upgraded net.Conn itself.
+//
+// # What it checks
+//
+// Accept refuses a request that is not a valid handshake (§4.2.1) with a
+// short plain-text response and "Connection: close", and returns an *Error
+// holding the status it sent:
+//
+//   - a method other than GET: 405, with "Allow: GET";
+//   - HTTP/1.0: 400;
+//   - no "websocket" token in Upgrade or no "Upgrade" token in Connection:
+//     426, with "Upgrade: websocket";
+//   - Sec-WebSocket-Version missing or not 13: 426, with
+//     "Sec-WebSocket-Version: 13" (§4.4);
+//   - no Host, a Sec-WebSocket-Key that is not the base64 of 16 bytes or
+//     that appears twice (§11.3.1), a malformed Sec-WebSocket-Protocol
+//     (§11.3.4) or Sec-WebSocket-Extensions (§9.1) list: 400;
+//   - an Origin the server does not allow: 403.
+//
+// Tokens are compared ASCII case-insensitively and found inside lists, and a
+// field sent on several lines is read as one list (RFC 7230 §3.2.2, §7).
+// The list parsers make one pass over their input and use no regular
+// expressions.
+//
+// The origin check protects browser users from cross-site WebSocket
+// hijacking (§10.2): by default the Origin's host (with its port) must equal
+// the request's Host; ServerOptions.OriginPatterns allows more hosts, and
+// ServerOptions.InsecureSkipOriginCheck turns the check off. A request
+// without an Origin header does not come from a browser and is allowed.
+//
+// The server picks the first of its own subprotocols that the client
+// offered (§4.2.2); with none in common it sends no Sec-WebSocket-Protocol
+// and the handshake still succeeds.
+//
+// Dial checks the server's answer as §4.1 requires: status 101, Upgrade
+// and Connection tokens, Sec-WebSocket-Accept (§1.3, ComputeAccept), a
+// chosen subprotocol that was offered, and no extension that was not
+// offered. It refuses to send header values holding CR, LF or NUL,
+// subprotocol names that are not tokens, and headers that would override
+// the handshake's own. It reads at most 64 KiB of response header. It
+// reaches the server directly or through an HTTP CONNECT proxy (http or
+// https), with http.ProxyFromEnvironment as the default.
+//
+// Extensions (permessage-deflate, RFC 7692) are not negotiated yet: Accept
+// ignores offers and Dial offers none, so Result.Extensions is empty.
+//
+// # Bytes after the handshake
+//
+// A peer may send its first frames right behind its handshake, and they may
+// already sit in the buffer the handshake was read with. Result.Buffered
+// holds them; a reader of the connection must consume Buffered before
+// reading Result.Conn. Accept drops net/http's read and write buffers once
+// it has copied them out, so an idle upgraded connection does not keep
+// them alive.
+//
+// # Timeouts
+//
+// Dial's context bounds the whole handshake: the dial, the proxy, TLS, the
+// request and the response. Once Dial has returned, the context has no
+// effect on the connection. Accept writes its 101 response with a 10-second
+// write deadline and clears it afterwards; bounding the time to read the
+// request is the http.Server's job, through ReadHeaderTimeout (set it, and
+// MaxHeaderBytes, on every server that accepts WebSockets).
+//
+// # Concurrency
+//
+// Accept, Dial and the pure functions may be called from any number of
+// goroutines at once. Options are only read, and must not be modified
+// during a call. A Result belongs to the caller; this package keeps no
+// reference to it.
 package handshake
