@@ -36,6 +36,10 @@ type Queue[T any] struct {
 	pops   waitList // Pop callers blocked on an empty queue, oldest first
 	pushes waitList // Push callers blocked on a full queue, oldest first
 	free   *waiter  // waiters kept for reuse, so blocking does not allocate in steady state
+
+	// Waiters unlinked under mu, whose tokens unlock sends once mu is released: a goroutine
+	// woken while we still hold mu would only go back to sleep on it.
+	woken, wokenLast *waiter
 }
 
 type entry[T any] struct {
@@ -44,12 +48,14 @@ type entry[T any] struct {
 }
 
 // waiter is one blocked Push or Pop caller. A waker unlinks it from its list under the mutex
-// and then sends exactly one token on ch (capacity 1), so a waiter that finds itself unlinked
-// knows a token is in ch, or will be without blocking, and drains it before reuse.
+// and then, after releasing the mutex, sends exactly one token on ch (capacity 1). A waiter
+// that finds itself unlinked therefore knows a token is in ch or about to be, and drains it
+// before the waiter is reused.
 type waiter struct {
 	ch         chan struct{}
 	prev, next *waiter
 	listed     bool
+	wakeNext   *waiter // in Queue.woken
 }
 
 type waitList struct {
@@ -81,19 +87,39 @@ func (l *waitList) remove(w *waiter) {
 	w.prev, w.next, w.listed = nil, nil, false
 }
 
-// wakeFirst unlinks the oldest waiter and hands it its token. It reports whether there was one.
-func (l *waitList) wakeFirst() bool {
+// wakeFirst unlinks the oldest waiter of l, if any, and schedules its wake-up. The caller
+// holds mu.
+func (q *Queue[T]) wakeFirst(l *waitList) {
 	w := l.first
 	if w == nil {
-		return false
+		return
 	}
 	l.remove(w)
-	w.ch <- struct{}{} // never blocks: one token per registration, drained before reuse
-	return true
+	if q.wokenLast == nil {
+		q.woken = w
+	} else {
+		q.wokenLast.wakeNext = w
+	}
+	q.wokenLast = w
 }
 
-func (l *waitList) wakeAll() {
-	for l.wakeFirst() {
+// wakeAll unlinks every waiter of l and schedules their wake-ups. The caller holds mu.
+func (q *Queue[T]) wakeAll(l *waitList) {
+	for l.first != nil {
+		q.wakeFirst(l)
+	}
+}
+
+// unlock releases mu, then sends the tokens of the waiters woken meanwhile.
+func (q *Queue[T]) unlock() {
+	w := q.woken
+	q.woken, q.wokenLast = nil, nil
+	q.mu.Unlock()
+	for w != nil {
+		next := w.wakeNext
+		w.wakeNext = nil
+		w.ch <- struct{}{} // never blocks: one token per registration, drained before reuse
+		w = next
 	}
 }
 
@@ -135,17 +161,17 @@ func (q *Queue[T]) Push(ctx context.Context, v T, cost int64) error {
 	for {
 		if q.closed {
 			err := q.err
-			q.mu.Unlock()
+			q.unlock()
 			return err
 		}
 		if q.fits(cost) {
 			q.add(v, cost)
-			q.pops.wakeFirst()
-			q.mu.Unlock()
+			q.wakeFirst(&q.pops)
+			q.unlock()
 			return nil
 		}
 		if err := q.wait(ctx, &q.pushes); err != nil {
-			q.mu.Unlock()
+			q.unlock()
 			return err
 		}
 	}
@@ -180,11 +206,11 @@ func (q *Queue[T]) take() T {
 	}
 	q.n--
 	// Room was made: every blocked Push re-checks, since which of them fits depends on its cost.
-	q.pushes.wakeAll()
+	q.wakeAll(&q.pushes)
 	// Each Push wakes one Pop; a Pop that leaves items behind passes the wake-up on, so an item
 	// never sits in the queue while a Pop sleeps.
 	if q.n > 0 {
-		q.pops.wakeFirst()
+		q.wakeFirst(&q.pops)
 	}
 	return v
 }
@@ -201,7 +227,7 @@ func (q *Queue[T]) wait(ctx context.Context, list *waitList) error {
 		w = &waiter{ch: make(chan struct{}, 1)}
 	}
 	list.pushBack(w)
-	q.mu.Unlock()
+	q.unlock()
 
 	var err error
 	select {
@@ -215,7 +241,11 @@ func (q *Queue[T]) wait(ctx context.Context, list *waitList) error {
 		if w.listed {
 			list.remove(w)
 		} else {
-			<-w.ch // woken while giving up: the token is there; take the wake-up instead
+			// Woken while giving up: take the wake-up instead, so it is not lost. Its
+			// token is sent, or about to be, by whoever unlinked w.
+			q.unlock()
+			<-w.ch
+			q.mu.Lock()
 			err = nil
 		}
 	}
@@ -233,17 +263,17 @@ func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
 	for {
 		if q.n > 0 {
 			v := q.take()
-			q.mu.Unlock()
+			q.unlock()
 			return v, nil
 		}
 		if q.closed {
 			err := q.err
-			q.mu.Unlock()
+			q.unlock()
 			var zero T
 			return zero, err
 		}
 		if err := q.wait(ctx, &q.pops); err != nil {
-			q.mu.Unlock()
+			q.unlock()
 			var zero T
 			return zero, err
 		}
@@ -254,7 +284,7 @@ func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
 // ok == false, and err == the Close error if the queue is closed.
 func (q *Queue[T]) TryPop() (v T, ok bool, err error) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	defer q.unlock()
 	if q.n > 0 {
 		return q.take(), true, nil
 	}
@@ -272,20 +302,20 @@ func (q *Queue[T]) Close(err error) {
 		err = ErrClosed
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	defer q.unlock()
 	if q.closed {
 		return
 	}
 	q.closed, q.err = true, err
-	q.pops.wakeAll()
-	q.pushes.wakeAll()
+	q.wakeAll(&q.pops)
+	q.wakeAll(&q.pushes)
 }
 
 // Discard drops every queued item and wakes every blocked Push. Together with Close it ends a
 // queue at once: Close(err) then Discard() makes Pop return err immediately.
 func (q *Queue[T]) Discard() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	defer q.unlock()
 	for q.n > 0 {
 		q.ring[q.head] = entry[T]{}
 		q.head++
@@ -295,12 +325,12 @@ func (q *Queue[T]) Discard() {
 		q.n--
 	}
 	q.head, q.cost = 0, 0
-	q.pushes.wakeAll()
+	q.wakeAll(&q.pushes)
 }
 
 // Len returns the number of queued items.
 func (q *Queue[T]) Len() int {
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	defer q.unlock()
 	return q.n
 }
