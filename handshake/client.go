@@ -395,11 +395,7 @@ func connectProxy(ctx context.Context, c net.Conn, p *url.URL, addr string, base
 	req := "CONNECT " + addr + " HTTP/1.1\r\nHost: " + addr + "\r\n"
 	if u := p.User; u != nil {
 		pass, _ := u.Password()
-		user := u.Username()
-		if containsCTL(user) || containsCTL(pass) {
-			return nil, errors.New("handshake: proxy credentials hold CR, LF or NUL")
-		}
-		req += "Proxy-Authorization: Basic " + basicAuth(user, pass) + "\r\n"
+		req += "Proxy-Authorization: Basic " + basicAuth(u.Username(), pass) + "\r\n"
 	}
 	req += "\r\n"
 	if _, err := io.WriteString(c, req); err != nil {

@@ -50,6 +50,12 @@ func CheckRequest(r *http.Request) error {
 	if v := r.Header.Values("Sec-WebSocket-Version"); len(v) != 1 || trimOWS(v[0]) != "13" {
 		return &Error{Status: http.StatusUpgradeRequired, Reason: "unsupported or missing Sec-WebSocket-Version, want 13"}
 	}
+	// A GET has no body of defined meaning (RFC 9110 §9.3.1), and here one
+	// would be taken for the first WebSocket frames: refuse it rather than
+	// let an intermediary and this server disagree on where it ends.
+	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return &Error{Status: http.StatusBadRequest, Reason: "a handshake request has no body"}
+	}
 	// "A |Host| header field containing the server's authority." (§4.2.1, item 2)
 	if r.Host == "" {
 		return &Error{Status: http.StatusBadRequest, Reason: "missing Host"}

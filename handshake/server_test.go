@@ -109,6 +109,16 @@ func TestAcceptRefuses(t *testing.T) {
 			status: http.StatusBadRequest,
 		},
 		{
+			name:   "request body",
+			edit:   func(r *http.Request) { r.ContentLength = 5; r.Body = io.NopCloser(strings.NewReader("hello")) },
+			status: http.StatusBadRequest,
+		},
+		{
+			name:   "chunked request body",
+			edit:   func(r *http.Request) { r.ContentLength = -1; r.TransferEncoding = []string{"chunked"} },
+			status: http.StatusBadRequest,
+		},
+		{
 			name:   "no Host",
 			edit:   func(r *http.Request) { r.Host = "" },
 			status: http.StatusBadRequest,
