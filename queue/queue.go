@@ -16,8 +16,8 @@ var errNegativeCost = errors.New("queue: negative cost")
 // initialCap is the ring's first allocation; it grows by doubling up to maxItems.
 const initialCap = 16
 
-// Queue is a bounded FIFO queue of T, bounded by the number of items and, optionally, by the
-// total cost of the items it holds. The zero value is not usable; call New.
+// Queue is a FIFO queue of T with a limit on the number of items and, optionally, on the total
+// cost of the items it holds. The zero value is not usable; call New.
 type Queue[T any] struct {
 	mu sync.Mutex
 
@@ -146,7 +146,9 @@ func (q *Queue[T]) fits(cost int64) bool {
 	if q.n == q.maxItems {
 		return false
 	}
-	return q.maxCost == 0 || q.n == 0 || q.cost+cost <= q.maxCost
+	// Written so that huge costs cannot overflow: q.cost never exceeds maxCost unless one
+	// oversized item is alone in the queue, and then nothing else fits.
+	return q.maxCost == 0 || q.n == 0 || cost <= q.maxCost-q.cost
 }
 
 // Push appends v with the given cost (for example its size in bytes), blocking while the

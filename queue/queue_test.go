@@ -315,6 +315,7 @@ func TestBounds(t *testing.T) {
 		{name: "needs two pops", maxItems: 10, maxCost: 100, queued: []int64{50, 50}, next: 100, pops: 2},
 		{name: "oversized waits for empty", maxItems: 10, maxCost: 100, queued: []int64{1, 1, 1}, next: 500, pops: 3},
 		{name: "oversized blocks the next", maxItems: 10, maxCost: 100, queued: []int64{500}, next: 1, pops: 1},
+		{name: "huge costs do not overflow", maxItems: 10, maxCost: 1 << 62, queued: []int64{1 << 62}, next: 1<<63 - 1, pops: 1},
 		{name: "zero cost bound is count only", maxItems: 2, maxCost: 0, queued: []int64{1 << 40, 1 << 40}, next: 1, pops: 1},
 	}
 	for _, tt := range tests {
