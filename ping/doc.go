@@ -6,7 +6,9 @@
 // a ping may stay unanswered. The logic lives in Keeper, which has no clock: it is given the
 // time and says whether a ping is due, when to look again, and whether the peer is dead.
 // Monitor runs a Keeper on real time; its Run method is the blocking loop a connection starts
-// on a goroutine of its own, and Pinger is the one method it needs from the connection.
+// on a goroutine of its own, and Pinger is the one method it needs from the connection. The
+// package-level Run is a Monitor for callers with no pongs to report; having no pong input,
+// it refuses a Policy with a Timeout rather than declare every peer dead.
 //
 // Pongs and pauses are inputs. A pong answers every ping sent before it (RFC 6455 §5.5.3 lets
 // a peer answer only the most recent ping). A pause means our own reader is blocked, for
