@@ -674,3 +674,86 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
+
+func TestAppendRequestHeaders(t *testing.T) {
+	tests := []struct {
+		name    string
+		url     string
+		header  http.Header
+		want    []string // lines the request must hold
+		notWant []string
+	}{
+		{
+			name: "Host override", url: "ws://10.0.0.1:8080/", header: http.Header{"host": {"chat.example.com"}},
+			want: []string{"Host: chat.example.com"}, notWant: []string{"Host: 10.0.0.1:8080", "host: "},
+		},
+		{
+			name: "user info becomes Authorization", url: "ws://al:s3cret@example.com/",
+			want: []string{"Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("al:s3cret"))},
+		},
+		{
+			name: "caller's Authorization wins", url: "ws://al:s3cret@example.com/", header: http.Header{"Authorization": {"Bearer t"}},
+			want: []string{"Authorization: Bearer t"}, notWant: []string{"Basic"},
+		},
+		{
+			name: "query kept, empty path is /", url: "ws://example.com?a=1&b=%20",
+			want: []string{"GET /?a=1&b=%20 HTTP/1.1"},
+		},
+		{
+			name: "escaped path kept", url: "ws://example.com/a%2Fb/c%20d",
+			want: []string{"GET /a%2Fb/c%20d HTTP/1.1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := &ClientOptions{Header: tt.header}
+			if err := checkClientOptions(opts); err != nil {
+				t.Fatal(err)
+			}
+			tgt, err := parseURL(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := string(appendRequest(nil, tgt, sampleKey, opts))
+			for _, line := range tt.want {
+				if !strings.Contains(req, "\r\n"+line+"\r\n") && !strings.HasPrefix(req, line+"\r\n") {
+					t.Errorf("request %q lacks line %q", req, line)
+				}
+			}
+			for _, s := range tt.notWant {
+				if strings.Contains(req, s) {
+					t.Errorf("request %q holds %q", req, s)
+				}
+			}
+			if _, err := http.ReadRequest(bufio.NewReader(strings.NewReader(req))); err != nil {
+				t.Errorf("request does not parse: %v", err)
+			}
+		})
+	}
+}
+
+// Bytes a proxy sends right behind its 200 belong to the tunnel.
+func TestConnectProxyBuffered(t *testing.T) {
+	client, proxy := net.Pipe()
+	defer client.Close()
+	go func() {
+		defer proxy.Close()
+		br := bufio.NewReader(proxy)
+		req, err := http.ReadRequest(br)
+		if err != nil || req.Method != http.MethodConnect || req.Host != "target:1" {
+			t.Errorf("proxy got %v, %v", req, err)
+			return
+		}
+		io.WriteString(proxy, "HTTP/1.1 200 OK\r\n\r\nearly")
+		io.WriteString(proxy, "late")
+	}()
+	p, _ := url.Parse("http://proxy:3128")
+	c, err := connectProxy(t.Context(), client, p, "target:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(c)
+	if string(got) != "earlylate" {
+		t.Errorf("tunnel read %q, want %q", got, "earlylate")
+	}
+}
