@@ -21,6 +21,7 @@ type Monitor struct {
 	mu      sync.Mutex
 	k       *Keeper
 	running bool
+	wakeAt  time.Time // when Run's timer fires; zero: no timer
 
 	wake chan struct{} // capacity 1: tells Run that its next wake-up may be earlier
 }
@@ -48,20 +49,34 @@ func (m *Monitor) Pong() {
 // Pause stops the dead-peer clock, while the reader is blocked by our own backpressure.
 func (m *Monitor) Pause() {
 	m.mu.Lock()
-	m.k.Pause(time.Now())
+	m.k.Pause(m.clock())
 	m.mu.Unlock()
 }
 
 // Resume restarts the dead-peer clock.
 func (m *Monitor) Resume() {
 	m.mu.Lock()
-	m.k.Resume(time.Now())
+	m.k.Resume(m.clock())
+	// The clock runs again, so the peer may be due to die before Run's timer fires. Only then
+	// is Run woken, which keeps Pause and Resume cheap enough to call around every Push.
+	next := m.k.Next()
+	early := m.running && !next.IsZero() && (m.wakeAt.IsZero() || next.Before(m.wakeAt))
 	m.mu.Unlock()
-	// The clock runs again, so the peer may be due to die before Run's current wake-up.
-	select {
-	case m.wake <- struct{}{}:
-	default:
+	if early {
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
 	}
+}
+
+// clock is the time for Pause and Resume, which need it only while a ping is unanswered:
+// reading the clock costs more than the rest of the pair. The caller holds mu.
+func (m *Monitor) clock() time.Time {
+	if !m.k.outstanding {
+		return time.Time{}
+	}
+	return time.Now()
 }
 
 // Run sends a ping through pinger every Interval until ctx is done, and returns:
@@ -102,6 +117,7 @@ func (m *Monitor) Run(ctx context.Context, pinger Pinger) error {
 			m.k.Sent(now) // before writing: a pong may come back before SendPing returns
 		}
 		next := m.k.Next()
+		m.wakeAt = next
 		m.mu.Unlock()
 
 		if err != nil {
