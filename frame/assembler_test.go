@@ -60,8 +60,8 @@ func TestAssembler(t *testing.T) {
 		}},
 		{"limit 0 allows empty messages", 0, State{}, []step{{h: text(true, 0), op: OpText}, {h: text(true, 1), err: ErrMessageTooBig}}},
 		{"2^63-1 refused at the header", 1 << 20, State{}, []step{{h: bin(true, math.MaxInt64), err: ErrMessageTooBig}}},
-		{"2^62 refused at the header", 1 << 20, State{}, []step{{h: text(false, 1 << 62), err: ErrMessageTooBig}}},
-		{"2^62 after a fragment", 1 << 20, State{}, []step{{h: text(false, 1 << 19), op: OpText}, {h: cont(true, 1 << 62), err: ErrMessageTooBig}}},
+		{"2^62 refused at the header", 1 << 20, State{}, []step{{h: text(false, 1<<62), err: ErrMessageTooBig}}},
+		{"2^62 after a fragment", 1 << 20, State{}, []step{{h: text(false, 1<<19), op: OpText}, {h: cont(true, 1<<62), err: ErrMessageTooBig}}},
 		{"no limit: huge lengths saturate", -1, State{}, []step{
 			{h: bin(false, math.MaxInt64), op: OpBinary}, {h: cont(false, math.MaxInt64), op: OpBinary}, {h: cont(true, 1), op: OpBinary},
 		}},

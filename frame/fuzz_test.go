@@ -58,7 +58,9 @@ func FuzzUTF8(f *testing.F) {
 		off, failAt := 0, -1
 		for i := 0; off < len(data); i++ {
 			n := len(data) - off
-			if len(cuts) > 0 {
+			// A cut of 0 feeds an empty piece; after enough pieces the rest
+			// goes at once, so cuts of only zeros still end.
+			if len(cuts) > 0 && i <= len(data)+len(cuts) {
 				n = min(n, int(cuts[i%len(cuts)]))
 			}
 			got, err := v.Validate(data[off : off+n])
