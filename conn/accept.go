@@ -1,0 +1,44 @@
+package conn
+
+import (
+	"net/http"
+
+	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/handshake"
+)
+
+// Accept completes the opening handshake of a WebSocket request (RFC 6455
+// §4.2) and returns the server side of the connection. On an error Accept
+// has already answered the request (with a 4xx status when the request is
+// not an acceptable WebSocket handshake, 403 for a refused Origin, 500 for
+// invalid options). By default only requests whose Origin is the request's
+// own host, or that carry no Origin, are accepted; see AcceptOptions.
+//
+// The handler may return once it has handed the connection to other
+// goroutines; net/http no longer owns it.
+func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn, error) {
+	var o AcceptOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.Ping.Validate(); err != nil {
+		http.Error(w, "websocket: invalid server options", http.StatusInternalServerError)
+		return nil, err
+	}
+	res, err := handshake.Accept(w, r, &handshake.ServerOptions{
+		Subprotocols:            o.Subprotocols,
+		OriginPatterns:          o.OriginPatterns,
+		InsecureSkipOriginCheck: o.InsecureSkipOriginCheck,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := New(res.Conn, res.Buffered, frame.Server, &Options{
+		ReadLimit:    o.ReadLimit,
+		QueueSize:    o.QueueSize,
+		CloseTimeout: o.CloseTimeout,
+		Ping:         o.Ping,
+	})
+	c.subprotocol = res.Subprotocol
+	return c, nil
+}

@@ -1,0 +1,170 @@
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/ping"
+	"github.com/seed865a0254/websocket/queue"
+)
+
+// MessageType is the type of a data message: Text or Binary.
+type MessageType int
+
+// The two data message types, with the numeric values of their opcodes
+// (RFC 6455 §5.2).
+const (
+	Text   MessageType = MessageType(frame.OpText)
+	Binary MessageType = MessageType(frame.OpBinary)
+)
+
+// String returns "text", "binary", or the number of an invalid type.
+func (t MessageType) String() string {
+	switch t {
+	case Text:
+		return "text"
+	case Binary:
+		return "binary"
+	}
+	return "MessageType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Message is one whole data message. The caller owns Data.
+type Message struct {
+	Type MessageType
+	Data []byte
+}
+
+// Text returns Data as a string.
+func (m Message) Text() string { return string(m.Data) }
+
+// Conn is a WebSocket connection. See the package documentation for its
+// semantics and its concurrency contract.
+type Conn struct {
+	nc          net.Conn
+	role        frame.Role
+	subprotocol string
+	cfg         config
+	ext         frame.State // RSV bits claimed by negotiated extensions (none yet)
+	kernelBuf   bool        // nc buffers writes in the kernel (TCP, Unix, TLS over them)
+
+	q *queue.Queue[Message]
+
+	rd reader // owned by the reader goroutine
+
+	// The writer; every field below mu is guarded by it.
+	mu           sync.Mutex
+	out          *wbuf // encoded frames waiting to be written, in order
+	spare        *wbuf
+	flushing     bool // a goroutine owns the socket's write side
+	broken       bool // the write side is unusable: pending frames are dropped
+	ownerWaiters int  // goroutines waiting to own the write side (large writes)
+	streaming    bool // a Writer holds the message slot
+	wake         chan struct{}
+	sendErr      error // non-nil: no frame may be queued any more
+	closeSent    bool  // our close frame is queued (it is the last frame)
+	flushers     int   // flusher goroutines running
+	shut         bool  // teardown finished with the write side
+	pings        []*pingWaiter
+	cause        error // why the connection ended (first cause wins), wrapped in ErrClosed
+	localClose   bool  // Close or CloseNow was called
+	peerClosed   bool  // the peer's close frame arrived
+	closeTimeout bool  // Close gave up waiting for the peer
+	monStop      context.CancelFunc
+	monDone      chan struct{}
+
+	// Used only by the goroutine that owns the write side.
+	iov  [2][]byte
+	bufs net.Buffers
+
+	mon         atomic.Pointer[ping.Monitor] // the running ping monitor, if any
+	failing     atomic.Bool                  // the connection is being failed: the reader drains
+	peerCloseCh chan struct{}                // closed when the peer's close frame arrives
+	done        chan struct{}                // closed when everything has ended
+	flushFn     func()                       // c.flush as a func value, built once
+	pingMu      sync.Mutex                   // serialises StartPing
+}
+
+// New returns a connection over netConn, an already upgraded connection,
+// and starts its reader. buffered holds bytes already read from netConn
+// (they are read before it); New keeps it. role is our side: frame.Server
+// or frame.Client (a client masks what it sends and refuses masked frames).
+// A nil opts means the defaults.
+//
+// New cannot fail: with a nil netConn, an invalid role, or an invalid
+// opts.Ping, the returned connection has already ended and its methods
+// return an error wrapping [ErrClosed] and the cause.
+func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Conn {
+	cfg := resolve(opts)
+	c := &Conn{
+		nc:          netConn,
+		role:        role,
+		cfg:         cfg,
+		q:           queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
+		peerCloseCh: make(chan struct{}),
+		done:        make(chan struct{}),
+	}
+	c.flushFn = c.flush
+	var bad error
+	switch {
+	case netConn == nil:
+		bad = errNilNetConn
+	case role != frame.Client && role != frame.Server:
+		bad = errInvalidRole
+	default:
+		bad = cfg.ping.Validate()
+	}
+	if bad != nil {
+		c.endAtOnce(bad)
+		return c
+	}
+	c.kernelBuf = kernelBuffered(netConn)
+	c.rd.init(netConn, buffered)
+	c.rd.asm = frame.NewAssembler(cfg.readLimit, c.ext)
+	if cfg.ping.Interval > 0 {
+		// Validated above, so this cannot fail.
+		c.StartPing(cfg.ping)
+	}
+	go c.run()
+	return c
+}
+
+// endAtOnce makes c a connection that ended before it started.
+func (c *Conn) endAtOnce(cause error) {
+	err := closedBy(cause)
+	c.cause, c.sendErr, c.shut = err, err, true
+	c.q.Close(err)
+	if c.nc != nil {
+		c.nc.Close()
+	}
+	close(c.done)
+}
+
+// kernelBuffered reports whether writes to nc go into a kernel buffer, so
+// that a small write almost never blocks (see Send).
+func kernelBuffered(nc net.Conn) bool {
+	for {
+		switch v := nc.(type) {
+		case *net.TCPConn, *net.UnixConn:
+			return true
+		case *tls.Conn:
+			nc = v.NetConn()
+		default:
+			return false
+		}
+	}
+}
+
+// Done returns a channel that is closed when the connection has ended:
+// the socket is closed and every goroutine the connection started has
+// returned.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Subprotocol returns the subprotocol chosen in the opening handshake, or
+// "" for none (always "" for a connection made by New).
+func (c *Conn) Subprotocol() string { return c.subprotocol }

@@ -1,0 +1,46 @@
+package conn
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/handshake"
+)
+
+// Dial opens a WebSocket connection to url (ws:// or wss://, RFC 6455 §4.1)
+// and returns the client side of it, with the server's handshake response
+// (its body already closed). ctx bounds the whole opening handshake: dialing,
+// a proxy's CONNECT, TLS and the upgrade; it does not bound the connection
+// afterwards. When the server refused the handshake, the error is a
+// *handshake.Error with its status, and the response is returned too.
+func Dial(ctx context.Context, url string, opts *DialOptions) (*Conn, *http.Response, error) {
+	if ctx == nil {
+		return nil, nil, errNilContext
+	}
+	var o DialOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.Ping.Validate(); err != nil {
+		return nil, nil, err
+	}
+	res, resp, err := handshake.Dial(ctx, url, &handshake.ClientOptions{
+		Header:         o.Header,
+		Subprotocols:   o.Subprotocols,
+		TLSConfig:      o.TLSConfig,
+		NetDialContext: o.NetDialContext,
+		Proxy:          o.Proxy,
+	})
+	if err != nil {
+		return nil, resp, err
+	}
+	c := New(res.Conn, res.Buffered, frame.Client, &Options{
+		ReadLimit:    o.ReadLimit,
+		QueueSize:    o.QueueSize,
+		CloseTimeout: o.CloseTimeout,
+		Ping:         o.Ping,
+	})
+	c.subprotocol = res.Subprotocol
+	return c, resp, nil
+}

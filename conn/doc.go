@@ -1,0 +1,73 @@
+// Package conn implements WebSocket connections (RFC 6455) with the
+// semantics of Sisk's WebSocket API: whole messages, in order, from a
+// bounded queue, with a receive that can time out without harming the
+// connection.
+//
+//	ws, err := conn.Accept(w, r, nil)            // server (RFC 6455 §4.2)
+//	ws, resp, err := conn.Dial(ctx, url, nil)    // client (§4.1)
+//	msg, err := ws.Receive(ctx)                  // next whole message
+//	err = ws.Send(ctx, conn.Text, data)          // any goroutine
+//	err = ws.Close(conn.StatusNormalClosure, "") // closing handshake (§7)
+//
+// # Receiving
+//
+// One reader goroutine per connection reads frames (§5), checks them
+// (masking direction, reserved bits and opcodes, control frame rules,
+// fragmentation, the read limit before any payload is read, UTF-8 of text
+// as it arrives), answers every ping with a pong carrying its payload, in
+// order, answers the peer's close frame, and puts every complete message in
+// a bounded queue. [Conn.Receive] takes messages from that queue. When its
+// context ends it returns ctx.Err() and nothing else happens: the message
+// that arrives a moment later is returned by the next call.
+//
+// While the queue is full the reader stops reading the socket, so TCP
+// slows the peer down, and a ping flood is bounded the same way: the
+// reader does not read the next frame until its pong is queued for writing.
+//
+// # Sending
+//
+// One writer serialises whole messages: a message sent by [Conn.Send] never
+// interleaves with another, and a message streamed with [Conn.Writer] keeps
+// every other message waiting until it ends; control frames (pongs, pings,
+// the close frame) may go out between its fragments. Frames are encoded into
+// one output buffer, and whatever has queued up while a write is under way
+// leaves in the next write: under load many messages share one syscall,
+// while a lone message is written at once. See Send for what its return
+// means and how its context bounds it.
+//
+// # Errors
+//
+// A Receive or Send whose context ends returns context.Canceled or
+// context.DeadlineExceeded, and the connection stays usable. [*CloseError]
+// reports the peer's close frame. Every other ending is an error that wraps
+// [ErrClosed] and its cause: ErrClosed alone after a local Close or
+// CloseNow, io.ErrUnexpectedEOF when TCP ended without a close frame, the
+// [*frame.ProtocolError] we sent when the peer broke the protocol (its Code
+// was our close code: 1002, 1007 or 1009), an error wrapping
+// ping.ErrTimeout when the peer stopped answering pings, or the error of a
+// write that failed. (*CloseError).Is(ErrClosed) is true, so
+// errors.Is(err, ErrClosed) holds for every error meaning "this connection
+// is finished". After the peer's close frame or a failure, Receive still
+// returns every message that was complete before it, then the error; after
+// our own Close or CloseNow the queued messages are dropped.
+//
+// # Memory
+//
+// A connection holds at most QueueSize messages of at most ReadLimit bytes
+// in total, plus the message being received (at most ReadLimit), plus read
+// and write buffers of tens of KiB while bytes flow: about 2 × ReadLimit in
+// all (2 MiB with the defaults). An idle connection holds no read or write
+// buffer beyond a 256-byte one for the next frame header, and its reader
+// goroutine.
+//
+// # Concurrency
+//
+// All methods of Conn are safe for concurrent use. Any number of goroutines
+// may Send, SendText, SendBinary, Ping and Close while others Receive.
+// Receive may also be called from several goroutines; each message goes to
+// one of them. A Writer (the io.WriteCloser returned by Conn.Writer) is for
+// one goroutine. Every goroutine a connection starts (its reader, short-lived
+// flushers, its ping monitor) has ended when Done is closed, which happens
+// soon after the connection ends in any way; CloseNow and Close return only
+// then.
+package conn

@@ -1,0 +1,121 @@
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/seed865a0254/websocket/ping"
+)
+
+// Defaults for the zero values of the option fields.
+const (
+	// DefaultReadLimit is the largest message Receive returns unless
+	// ReadLimit says otherwise: 1 MiB.
+	DefaultReadLimit = 1 << 20
+	// DefaultQueueSize is how many received messages wait for Receive
+	// unless QueueSize says otherwise.
+	DefaultQueueSize = 16
+	// DefaultCloseTimeout bounds the closing handshake unless CloseTimeout
+	// says otherwise.
+	DefaultCloseTimeout = 5 * time.Second
+)
+
+// Options configures a connection made by [New]. A nil *Options, and every
+// zero field, means the default.
+type Options struct {
+	// ReadLimit is the largest message, in bytes, the peer may send. A
+	// larger one fails the connection with StatusMessageTooBig (1009),
+	// refused from its declared length before its payload is read. Zero
+	// means DefaultReadLimit (1 MiB). A negative ReadLimit means no limit,
+	// which lets any peer make this process allocate without bound: use it
+	// only with trusted peers.
+	ReadLimit int64
+	// QueueSize is how many complete messages may wait for Receive; the
+	// queued messages also hold at most ReadLimit bytes together (one
+	// message larger than that is still admitted alone). While the queue is
+	// full the connection stops reading the socket, so TCP slows the peer
+	// down. Zero means DefaultQueueSize (16).
+	QueueSize int
+	// CloseTimeout bounds the closing handshake: how long Close waits for
+	// the peer's close frame, and how long the closing steps that wait on
+	// the peer may take. Zero means DefaultCloseTimeout (5 s).
+	CloseTimeout time.Duration
+	// Ping, if its Interval is set, starts a ping policy as StartPing does.
+	Ping ping.Policy
+}
+
+// AcceptOptions configures [Accept]. A nil *AcceptOptions, and every zero
+// field, means the default.
+type AcceptOptions struct {
+	// Subprotocols lists the subprotocols the server speaks, in order of
+	// preference; the first one the client offered is chosen.
+	Subprotocols []string
+	// OriginPatterns lists origins allowed besides the request's own host,
+	// as path.Match patterns on the Origin's host (or host:port), such as
+	// "*.example.com". By default only same-host origins are accepted.
+	OriginPatterns []string
+	// InsecureSkipOriginCheck accepts any Origin. Any web page can then
+	// open a connection with the user's cookies (cross-site WebSocket
+	// hijacking); prefer OriginPatterns.
+	InsecureSkipOriginCheck bool
+
+	// ReadLimit, QueueSize, CloseTimeout and Ping are as in [Options].
+	ReadLimit    int64
+	QueueSize    int
+	CloseTimeout time.Duration
+	Ping         ping.Policy
+}
+
+// DialOptions configures [Dial]. A nil *DialOptions, and every zero field,
+// means the default.
+type DialOptions struct {
+	// Header holds extra request headers, such as Origin, Cookie or
+	// Authorization.
+	Header http.Header
+	// Subprotocols lists the subprotocols to offer, in order of preference.
+	Subprotocols []string
+	// TLSConfig configures wss:// connections; nil means the defaults.
+	TLSConfig *tls.Config
+	// NetDialContext dials the TCP connection; nil uses a net.Dialer.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Proxy picks an HTTP CONNECT proxy for a request; nil means
+	// http.ProxyFromEnvironment.
+	Proxy func(*http.Request) (*url.URL, error)
+
+	// ReadLimit, QueueSize, CloseTimeout and Ping are as in [Options].
+	ReadLimit    int64
+	QueueSize    int
+	CloseTimeout time.Duration
+	Ping         ping.Policy
+}
+
+// config is Options with the defaults filled in.
+type config struct {
+	readLimit    int64 // < 0: none
+	queueSize    int
+	closeTimeout time.Duration
+	ping         ping.Policy
+}
+
+func resolve(o *Options) config {
+	var c config
+	if o != nil {
+		c = config{o.ReadLimit, o.QueueSize, o.CloseTimeout, o.Ping}
+	}
+	if c.readLimit == 0 {
+		c.readLimit = DefaultReadLimit
+	} else if c.readLimit < 0 {
+		c.readLimit = -1
+	}
+	if c.queueSize <= 0 {
+		c.queueSize = DefaultQueueSize
+	}
+	if c.closeTimeout <= 0 {
+		c.closeTimeout = DefaultCloseTimeout
+	}
+	return c
+}

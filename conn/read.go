@@ -1,0 +1,394 @@
+package conn
+
+import (
+	"context"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seed865a0254/websocket/frame"
+)
+
+// Receive returns the next message, in the order the peer sent them, waiting
+// for one while ctx allows. The caller owns msg.Data.
+//
+// If ctx ends first, Receive returns ctx.Err() and nothing else happens: the
+// connection stays usable and a message that arrives later is returned by the
+// next call.
+//
+// When the connection ends, Receive first returns every message that was
+// complete before the end, then the error: [*CloseError] if the peer sent a
+// close frame, otherwise an error wrapping [ErrClosed] and its cause. After a
+// local Close or CloseNow, queued messages are dropped and Receive returns
+// ErrClosed.
+func (c *Conn) Receive(ctx context.Context) (Message, error) {
+	if ctx == nil {
+		return Message{}, errNilContext
+	}
+	return c.q.Pop(ctx)
+}
+
+// ReceiveTimeout is Receive with a timeout instead of a context: after d it
+// returns context.DeadlineExceeded and the connection stays usable. With
+// d <= 0 it returns a message only if one is already queued.
+func (c *Conn) ReceiveTimeout(d time.Duration) (Message, error) {
+	if d <= 0 {
+		m, ok, err := c.q.TryPop()
+		switch {
+		case ok:
+			return m, nil
+		case err != nil:
+			return Message{}, err
+		}
+		return Message{}, context.DeadlineExceeded
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return c.q.Pop(ctx)
+}
+
+// Read buffer sizes. An idle connection waits for its next frame with the
+// small buffer, which lives in the Conn; once bytes flow faster than it can
+// take them, a pooled big buffer takes over until the socket has been
+// drained.
+const (
+	smallRead = 256
+	bigRead   = 16 << 10
+	// directRead is the payload remainder from which payload bytes are read
+	// from the socket straight into the message, not through the buffer.
+	directRead = 4 << 10
+	// maxPrealloc caps the allocation made from a declared length when there
+	// is no read limit; the message then grows as its bytes arrive.
+	maxPrealloc = 16 << 20
+)
+
+type rbuf struct{ b []byte }
+
+var rbufPool = sync.Pool{New: func() any { return &rbuf{b: make([]byte, bigRead)} }}
+
+// reader is the state of the connection's reader goroutine.
+type reader struct {
+	nc       net.Conn
+	buf      []byte // small[:], big.b, or the handshake's leftover bytes
+	r, w     int    // unread bytes are buf[r:w]
+	big      *rbuf
+	lastFull bool  // the last read into buf filled it: more is probably waiting
+	err      error // sticky read error
+
+	asm  *frame.Assembler
+	utf8 frame.UTF8Validator
+	frag *wbuf // the fragmented message being assembled
+
+	small [smallRead]byte
+	ctl   [frame.MaxControlPayload]byte
+}
+
+func (rd *reader) init(nc net.Conn, buffered []byte) {
+	rd.nc = nc
+	if len(buffered) > 0 {
+		rd.buf, rd.w = buffered, len(buffered)
+	} else {
+		rd.buf = rd.small[:]
+	}
+}
+
+func (rd *reader) usingBig() bool {
+	return rd.big != nil && len(rd.buf) > 0 && &rd.buf[0] == &rd.big.b[0]
+}
+
+// fill reads until at least need (<= smallRead) unread bytes are buffered.
+func (rd *reader) fill(need int) error {
+	for rd.w-rd.r < need {
+		if rd.err != nil {
+			return rd.err
+		}
+		rd.prepare(need)
+		n, err := rd.nc.Read(rd.buf[rd.w:])
+		rd.w += n
+		rd.lastFull = rd.w == len(rd.buf)
+		if err != nil {
+			rd.err = err
+		}
+	}
+	return nil
+}
+
+// prepare picks the buffer for the next read and makes room in it.
+func (rd *reader) prepare(need int) {
+	avail := rd.w - rd.r
+	var target []byte
+	if rd.lastFull {
+		if rd.big == nil {
+			rd.big = rbufPool.Get().(*rbuf)
+		}
+		target = rd.big.b
+	} else {
+		target = rd.small[:]
+	}
+	if &target[0] == &rd.buf[0] && len(rd.buf)-rd.r >= need && rd.w < len(rd.buf) {
+		return // room after the unread bytes
+	}
+	copy(target, rd.buf[rd.r:rd.w])
+	rd.buf, rd.r, rd.w = target, 0, avail
+	if !rd.usingBig() {
+		rd.releaseBig()
+	}
+}
+
+func (rd *reader) releaseBig() {
+	if rd.big != nil {
+		rbufPool.Put(rd.big)
+		rd.big = nil
+	}
+}
+
+// release returns the pooled buffers; the reader is finished.
+func (rd *reader) release() {
+	rd.buf, rd.r, rd.w = nil, 0, 0
+	rd.releaseBig()
+	if rd.frag != nil {
+		putWbuf(rd.frag)
+		rd.frag = nil
+	}
+}
+
+// discard reads and drops everything until the read fails (EOF or the read
+// deadline the caller set).
+func (rd *reader) discard() {
+	if rd.err != nil {
+		return
+	}
+	buf := rd.small[:]
+	for {
+		if _, err := rd.nc.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// headerSize returns the size of the header whose first two bytes are b0, b1
+// (RFC 6455 §5.2).
+func headerSize(b1 byte) int {
+	n := 2
+	switch b1 & 0x7f {
+	case 126:
+		n += 2
+	case 127:
+		n += 8
+	}
+	if b1&0x80 != 0 {
+		n += 4
+	}
+	return n
+}
+
+// peerClose is how readLoop reports the peer's close frame.
+type peerClose struct {
+	code   frame.StatusCode
+	reason string
+}
+
+func (*peerClose) Error() string { return "conn: close frame received" }
+
+// errFailing ends readLoop when the connection is being failed.
+var errFailing = errPeerAfterFail
+
+// doneCtx is a context that is already done: Push with it never blocks.
+var doneCtx = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+// run is the reader goroutine.
+func (c *Conn) run() {
+	err := c.readLoop()
+	c.teardown(err)
+	c.finalize()
+}
+
+// readLoop reads frames until the connection ends, and returns why: a
+// *peerClose, a *frame.ProtocolError, errFailing, or a read error.
+func (c *Conn) readLoop() error {
+	rd := &c.rd
+	for {
+		if c.failing.Load() {
+			return errFailing
+		}
+		if err := rd.fill(2); err != nil {
+			return err
+		}
+		if err := rd.fill(headerSize(rd.buf[rd.r+1])); err != nil {
+			return err
+		}
+		h, n, err := frame.ParseHeader(rd.buf[rd.r:rd.w])
+		if err != nil {
+			return err
+		}
+		rd.r += n
+		if err := frame.Check(h, c.role, c.ext); err != nil {
+			return err
+		}
+		op, err := rd.asm.Frame(h)
+		if err != nil {
+			return err
+		}
+		if h.Opcode.IsControl() {
+			if err := c.control(h); err != nil {
+				return err
+			}
+			continue
+		}
+		text := op == frame.OpText
+		if h.Opcode != frame.OpContinuation {
+			rd.utf8.Reset()
+		}
+		if h.Fin && h.Opcode != frame.OpContinuation {
+			// A whole message in one frame: its bytes go straight into the
+			// one allocation the message needs.
+			data := make([]byte, 0, min(h.Length, maxPrealloc))
+			if data, err = c.readPayload(data, h, text); err != nil {
+				return err
+			}
+			if err := c.deliver(MessageType(op), data, text); err != nil {
+				return err
+			}
+			continue
+		}
+		if rd.frag == nil {
+			rd.frag = getWbuf()
+		}
+		if rd.frag.b, err = c.readPayload(rd.frag.b, h, text); err != nil {
+			return err
+		}
+		if h.Fin {
+			data := slices.Clone(rd.frag.b)
+			if data == nil {
+				data = []byte{}
+			}
+			putWbuf(rd.frag)
+			rd.frag = nil
+			if err := c.deliver(MessageType(op), data, text); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// readPayload appends the payload of the frame h to dst, unmasking it and,
+// for text, validating it as it arrives, so that invalid UTF-8 fails the
+// connection at the first impossible byte.
+func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error) {
+	rd := &c.rd
+	remaining := h.Length
+	pos := 0 // offset in the payload, for unmasking
+	for remaining > 0 {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, int(min(remaining, maxPrealloc)))
+		}
+		free := dst[len(dst):cap(dst)]
+		if int64(len(free)) > remaining {
+			free = free[:remaining]
+		}
+		var n int
+		switch {
+		case rd.r < rd.w:
+			n = copy(free, rd.buf[rd.r:rd.w])
+			rd.r += n
+		case len(free) >= directRead || (!rd.lastFull && len(free) > smallRead):
+			if rd.err != nil {
+				return dst, rd.err
+			}
+			var err error
+			n, err = rd.nc.Read(free)
+			if err != nil {
+				rd.err = err
+			}
+			if n == 0 {
+				continue
+			}
+		default:
+			if err := rd.fill(1); err != nil {
+				return dst, err
+			}
+			continue
+		}
+		p := free[:n]
+		if h.Masked {
+			frame.Mask(h.Key, pos, p)
+		}
+		pos += n
+		if text {
+			if _, err := rd.utf8.Validate(p); err != nil {
+				return dst, err
+			}
+		}
+		dst = dst[:len(dst)+n]
+		remaining -= int64(n)
+	}
+	return dst, nil
+}
+
+// control handles one control frame (RFC 6455 §5.5).
+func (c *Conn) control(h frame.Header) error {
+	rd := &c.rd
+	n := int(h.Length) // at most 125: Check refused longer ones
+	if err := rd.fill(n); err != nil {
+		return err
+	}
+	p := rd.ctl[:n]
+	copy(p, rd.buf[rd.r:rd.r+n])
+	rd.r += n
+	if h.Masked {
+		frame.Mask(h.Key, 0, p)
+	}
+	switch h.Opcode {
+	case frame.OpPing:
+		// RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST
+		// send a Pong frame in response ... The Pong frame MUST have the
+		// same payload as the Ping frame." Every ping gets its pong: the
+		// reader waits for room in the output buffer rather than drop one.
+		// After our close frame nothing more is sent (§5.5.1).
+		c.writeControl(nil, frame.OpPong, p, nil)
+	case frame.OpPong:
+		c.gotPong(p)
+	case frame.OpClose:
+		code, reason, err := frame.ParseClose(p)
+		if err != nil {
+			return err
+		}
+		return &peerClose{code, reason}
+	}
+	return nil
+}
+
+// deliver queues a complete message for Receive. While the queue is full the
+// reader waits here and reads nothing more (backpressure); the ping monitor
+// is paused meanwhile, since the delay is ours, not the peer's.
+func (c *Conn) deliver(typ MessageType, data []byte, text bool) error {
+	if text {
+		if err := c.rd.utf8.Finish(); err != nil {
+			return err
+		}
+	}
+	m := Message{Type: typ, Data: data}
+	cost := int64(len(data))
+	err := c.q.Push(doneCtx, m, cost)
+	if err == context.Canceled {
+		mon := c.mon.Load()
+		if mon != nil {
+			mon.Pause()
+		}
+		err = c.q.Push(context.Background(), m, cost)
+		if mon != nil {
+			mon.Resume()
+		}
+	}
+	if err != nil && c.failing.Load() {
+		return errFailing
+	}
+	// Otherwise the queue was closed by a local close: the message is
+	// dropped, and reading goes on until the peer's close frame.
+	return nil
+}
