@@ -85,6 +85,8 @@ func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) ht
 		switch {
 		case errors.As(err, &ce):
 			d.log.Printf("%s %s: the peer closed with %d %q", r.URL.Path, r.RemoteAddr, uint16(ce.Code), ce.Reason)
+		case errors.Is(err, conn.ErrClosed):
+			d.log.Printf("%s %s: closed: %v", r.URL.Path, r.RemoteAddr, err)
 		case err != nil:
 			d.log.Printf("%s %s: %v", r.URL.Path, r.RemoteAddr, err)
 		default:

@@ -90,6 +90,7 @@ func serve(ctx context.Context, ln net.Listener, out io.Writer) error {
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	d.log.Print("stopped")
 	return err
 }
 

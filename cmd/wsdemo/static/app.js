@@ -43,6 +43,7 @@ function log(kind, text) {
   const body = document.createElement("span");
   body.className = "body";
   body.textContent = text;
+  if (text === "") body.classList.add("empty");
   li.append(time, tag, body);
   $("log").append(li);
   li.scrollIntoView({ block: "nearest" });
