@@ -19,11 +19,18 @@ import (
 )
 
 // startDemo serves a demo on a loopback httptest server and returns it with
-// the server's ws:// base URL. Cleanup closes every connection and waits for
-// the handlers, so none of them logs after the test.
+// the server's ws:// base URL.
 func startDemo(t *testing.T) (*demo, string) {
 	t.Helper()
 	d := newDemo(t.Output())
+	return d, serveDemo(t, d)
+}
+
+// serveDemo serves d on a loopback httptest server and returns its ws://
+// base URL. Cleanup closes every connection and waits for the handlers, so
+// none of them logs after the test.
+func serveDemo(t *testing.T, d *demo) string {
+	t.Helper()
 	srv := httptest.NewServer(d.handler())
 	t.Cleanup(func() {
 		srv.Close()
@@ -33,7 +40,7 @@ func startDemo(t *testing.T) (*demo, string) {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return d, "ws" + strings.TrimPrefix(srv.URL, "http")
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 func dial(t *testing.T, url string) *conn.Conn {
@@ -107,15 +114,19 @@ func TestEcho(t *testing.T) {
 }
 
 func TestConnectAnswersEachMessage(t *testing.T) {
-	d, base := startDemo(t)
+	var out lockedBuffer
+	d := newDemo(io.MultiWriter(&out, t.Output()))
 	d.connectTimeout = 20 * time.Millisecond // several receives time out during the pause below
-	ws := dial(t, base+"/connect")
+	ws := dial(t, serveDemo(t, d)+"/connect")
 
 	send(t, ws, conn.Text, "first")
 	if got := receive(t, ws).Text(); got != "Received: first" {
 		t.Fatalf("answer = %q, want %q", got, "Received: first")
 	}
 	time.Sleep(10 * d.connectTimeout)
+	if n := strings.Count(out.String(), "no message for"); n < 2 {
+		t.Fatalf("%d receives timed out during a pause of 10 timeouts, want several", n)
+	}
 	send(t, ws, conn.Text, "after the timeouts")
 	if got := receive(t, ws).Text(); got != "Received: after the timeouts" {
 		t.Fatalf("answer after timeouts = %q", got)
