@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -89,11 +91,11 @@ type peer struct {
 	done   chan struct{} // closed when Run is over: the reader stops
 	exited chan struct{} // closed by the reader when it returns
 
-	log       []string // transcript
-	step      string   // where the run is, for failure reports
-	sentClose bool     // a close frame went out
-	sentCode  int      // the code of the first close frame sent, 1005 if empty, -1 if malformed
-	writeErr  error    // the first write error; later sends are skipped
+	log       []logLine // transcript
+	step      string    // where the run is, for failure reports
+	sentClose bool      // a close frame went out
+	sentCode  int       // the code of the first close frame sent, 1005 if empty, -1 if malformed
+	writeErr  error     // the first write error; later sends are skipped
 
 	// the frame begun by SendHeader
 	key    [4]byte
@@ -101,8 +103,26 @@ type peer struct {
 	masked bool
 }
 
+// logLine is a line of the transcript and the time it tells of.
+type logLine struct {
+	at   time.Duration
+	text string
+}
+
 func (p *peer) logf(at time.Duration, format string, args ...any) {
-	p.log = append(p.log, fmt.Sprintf("%8.3fs  ", at.Seconds())+fmt.Sprintf(format, args...))
+	p.log = append(p.log, logLine{at, fmt.Sprintf(format, args...)})
+}
+
+// transcript returns the log in the order things happened: an event is
+// logged when the runner takes it, which may be after later sends.
+func (p *peer) transcript() []string {
+	lines := slices.Clone(p.log)
+	slices.SortStableFunc(lines, func(a, b logLine) int { return cmp.Compare(a.at, b.at) })
+	s := make([]string, len(lines))
+	for i, l := range lines {
+		s[i] = fmt.Sprintf("%8.4fs  %s", l.at.Seconds(), l.text)
+	}
+	return s
 }
 
 func (p *peer) since() time.Duration { return time.Since(p.start) }
@@ -116,7 +136,7 @@ func (p *peer) fail(expected, actual string) error {
 		Step:        p.step,
 		Expected:    expected,
 		Actual:      actual,
-		Transcript:  p.log,
+		Transcript:  p.transcript(),
 	}
 }
 
@@ -362,8 +382,9 @@ func (p *peer) write(b []byte) bool {
 	return true
 }
 
-func (p *peer) noteSent(f Frame) {
-	p.logf(p.since(), "-> %s", f)
+// noteSent logs f, sent at at.
+func (p *peer) noteSent(at time.Duration, f Frame) {
+	p.logf(at, "-> %s", f)
 	if f.Opcode == frame.OpClose && !p.sentClose {
 		p.sentClose = true
 		switch {
@@ -383,9 +404,10 @@ func (p *peer) writeFrames(fs ...Frame) {
 	for _, f := range fs {
 		b = append(b, p.encode(f)...)
 	}
+	at := p.since()
 	if p.write(b) {
 		for _, f := range fs {
-			p.noteSent(f)
+			p.noteSent(at, f)
 		}
 	}
 }
@@ -404,6 +426,7 @@ func (p *peer) send(s Step) {
 		for _, f := range s.Frames {
 			b = append(b, p.encode(f)...)
 		}
+		at := p.since()
 		for off := 0; off < len(b); off += s.Chop {
 			if off > 0 {
 				time.Sleep(chopGap)
@@ -413,9 +436,9 @@ func (p *peer) send(s Step) {
 			}
 		}
 		for _, f := range s.Frames {
-			p.noteSent(f)
+			p.noteSent(at, f)
 		}
-		p.logf(p.since(), "   (in %d chops of at most %d bytes)", (len(b)+s.Chop-1)/s.Chop, s.Chop)
+		p.logf(at, "   (in %d chops of at most %d bytes)", (len(b)+s.Chop-1)/s.Chop, s.Chop)
 	default:
 		p.writeFrames(s.Frames...)
 	}
@@ -424,8 +447,9 @@ func (p *peer) send(s Step) {
 func (p *peer) sendHeader(f Frame) {
 	h := p.header(f)
 	p.key, p.pos, p.masked = h.Key, 0, h.Masked
+	at := p.since()
 	if p.write(frame.AppendHeader(nil, h)) {
-		p.logf(p.since(), "-> header of %s declaring %d payload bytes", f.Opcode, h.Length)
+		p.logf(at, "-> header of %s declaring %d payload bytes", f.Opcode, h.Length)
 	}
 }
 
@@ -434,8 +458,9 @@ func (p *peer) sendData(data []byte) {
 	if p.masked {
 		p.pos = frame.Mask(p.key, p.pos, b)
 	}
+	at := p.since()
 	if p.write(b) {
-		p.logf(p.since(), "-> %d payload bytes %s", len(data), quote(data))
+		p.logf(at, "-> %d payload bytes %s", len(data), quote(data))
 	}
 }
 
