@@ -161,3 +161,20 @@ func Diff(want, got Expectations) []Change {
 	}
 	return changes
 }
+
+// Update returns old with the cases selected by include and exclude replaced
+// by the outcomes of a run of those cases: expectations of other sections
+// stay, selected cases the run did not report are dropped. It is how a
+// committed file is refreshed from a run of some sections.
+func Update(old, run Expectations, include, exclude []string) Expectations {
+	out := make(Expectations, len(old)+len(run))
+	for id, o := range old {
+		if !Selected(id, include, exclude) {
+			out[id] = o
+		}
+	}
+	for id, o := range run {
+		out[id] = o
+	}
+	return out
+}

@@ -127,3 +127,18 @@ func TestExpectationsSelect(t *testing.T) {
 		t.Errorf("Select = %v, want %v", got, want)
 	}
 }
+
+func TestUpdate(t *testing.T) {
+	ok := Outcome{Behavior: BehaviorOK, BehaviorClose: BehaviorOK}
+	failed := Outcome{Behavior: BehaviorFailed, BehaviorClose: BehaviorOK}
+	old := Expectations{"1.1.1": failed, "1.1.2": ok, "9.1.1": ok}
+	run := Expectations{"1.1.1": ok}
+	got := Update(old, run, []string{"1.*"}, nil)
+	want := Expectations{"1.1.1": ok, "9.1.1": ok} // 1.1.2 was selected but not reported: dropped
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Update = %v, want %v", got, want)
+	}
+	if old["1.1.1"] != failed {
+		t.Error("Update changed its input")
+	}
+}
