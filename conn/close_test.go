@@ -1,5 +1,3 @@
-//go:build wip
-
 package conn_test
 
 import (
@@ -371,5 +369,27 @@ func TestPeerVanishesMidFrame(t *testing.T) {
 			t.Fatalf("Receive after the peer vanished mid-frame: %v, want ErrClosed wrapping io.ErrUnexpectedEOF", err)
 		}
 		waitDone(t, ws, soon)
+	})
+}
+
+// The peer's close is answered even when the application calls CloseNow as
+// soon as Receive reports it (the usual defer ws.CloseNow() in a handler):
+// RFC 6455 §5.5.1 "If an endpoint receives a Close frame and did not
+// previously send a Close frame, the endpoint MUST send a Close frame in
+// response", and the answer is due before Receive says the peer closed.
+func TestCloseNowAfterPeerClose(t *testing.T) {
+	forPairs(t, nil, nil, func(t *testing.T, a, b *conn.Conn) {
+		closed := make(chan error, 1)
+		go func() { closed <- b.Close(conn.StatusNormalClosure, "bye") }()
+		expectCloseError(t, receiveErr(t, a), conn.StatusNormalClosure, "bye")
+		a.CloseNow()
+		select {
+		case err := <-closed:
+			if err != nil {
+				t.Fatalf("peer's Close: %v, want nil: our answer to its close frame was lost", err)
+			}
+		case <-time.After(soon):
+			t.Fatal("peer's Close did not return")
+		}
 	})
 }

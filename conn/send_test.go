@@ -1,5 +1,3 @@
-//go:build wip
-
 package conn_test
 
 import (
@@ -332,9 +330,9 @@ func TestBackpressure(t *testing.T) {
 			}
 			sendErr <- nil
 		}()
-		time.Sleep(300 * time.Millisecond)
-		first := sent.Load()
 		time.Sleep(200 * time.Millisecond)
+		first := sent.Load()
+		time.Sleep(100 * time.Millisecond)
 		second := sent.Load()
 		if second >= n || second != first {
 			t.Fatalf("with nobody receiving, %d then %d of %d sends completed: the reader did not stop", first, second, n)

@@ -1,5 +1,3 @@
-//go:build wip
-
 package conn_test
 
 import (
@@ -160,9 +158,10 @@ const testReadLimit = 1024
 // ErrClosed wrapping the *frame.ProtocolError we sent (RFC 6455 §7.1.7 "the
 // endpoint MUST Close the WebSocket Connection", §7.4.1; issue 5, item 6).
 func TestProtocolViolations(t *testing.T) {
-	opts := &conn.Options{ReadLimit: testReadLimit, CloseTimeout: 500 * time.Millisecond}
+	opts := &conn.Options{ReadLimit: testReadLimit, CloseTimeout: 300 * time.Millisecond}
 	for _, v := range violations {
 		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
 			for _, r := range roles {
 				if v.only != 0 && v.only != r {
 					continue
