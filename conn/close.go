@@ -116,17 +116,24 @@ func (c *Conn) closeResult() error {
 	return c.cause
 }
 
-// CloseNow closes the connection without a closing handshake: the socket is
-// closed at once, queued messages are dropped, Receive and every sending
-// method return ErrClosed. It returns once every goroutine of the
+// CloseNow closes the connection without waiting for the peer: queued
+// messages are dropped, Receive and every sending method return ErrClosed,
+// and the socket is closed. Only if a close frame is already queued (a Close
+// in progress, or the answer to the peer's close frame) is it written first,
+// for at most a second, so that `defer ws.CloseNow()` does not cut short a
+// closing handshake under way. CloseNow returns once every goroutine of the
 // connection has ended. It is idempotent and safe from any goroutine.
 func (c *Conn) CloseNow() error {
 	c.mu.Lock()
 	c.localClose = true
+	closing := c.closeSent
 	c.mu.Unlock()
 	c.endWith(ErrClosed)
 	c.q.Discard()
 	if c.nc != nil {
+		if closing {
+			c.waitFlushed(time.Now().Add(min(c.cfg.closeTimeout, time.Second)))
+		}
 		c.nc.Close()
 	}
 	<-c.done
@@ -208,14 +215,16 @@ func (c *Conn) teardown(err error) {
 
 // answerClose completes a closing handshake after the peer's close frame.
 func (c *Conn) answerClose(pc *peerClose) {
-	c.endWith(&CloseError{Code: pc.code, Reason: pc.reason})
 	c.mu.Lock()
 	c.peerClosed = true
 	// RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not
 	// previously send a Close frame, the endpoint MUST send a Close frame in
 	// response. (When sending a Close frame in response, the endpoint
-	// typically echos the status code it received.)"
+	// typically echos the status code it received.)" The answer is queued
+	// before Receive can report the close, so that a CloseNow called then
+	// still writes it.
 	c.queueCloseLocked(pc.code, "")
+	c.endWith(&CloseError{Code: pc.code, Reason: pc.reason})
 	close(c.peerCloseCh)
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	c.waitFlushed(deadline)

@@ -124,7 +124,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 		return c
 	}
 	c.kernelBuf = kernelBuffered(netConn)
-	c.rd.init(netConn, buffered)
+	c.rd.init(netConn, buffered, &c.mon)
 	c.rd.asm = frame.NewAssembler(cfg.readLimit, c.ext)
 	if cfg.ping.Interval > 0 {
 		// Validated above, so this cannot fail.

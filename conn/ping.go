@@ -100,7 +100,9 @@ func (c *Conn) endPingsLocked(err error) {
 // StatusInternalError (1011) when a ping stays unanswered that long; Receive
 // then returns an error wrapping ping.ErrTimeout. Time during which the
 // reader waits for room in a full receive queue does not count: the delay is
-// ours, not the peer's. Any pong counts as an answer.
+// ours, not the peer's. Any pong counts as an answer, and so does any byte
+// from the peer: a peer that sends is alive, and the pong to our ping may
+// wait behind messages that our full queue holds up.
 //
 // Only one policy runs at a time: StartPing replaces the running one, and a
 // p with no Interval just stops it. It returns p's validation error, or an

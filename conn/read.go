@@ -5,9 +5,11 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/ping"
 )
 
 // Receive returns the next message, in the order the peer sent them, waiting
@@ -76,6 +78,11 @@ type reader struct {
 	lastFull bool  // the last read into buf filled it: more is probably waiting
 	err      error // sticky read error
 
+	// mon is the connection's ping monitor. Bytes from the peer are as good
+	// a sign of life as a pong: the pong to our last ping may wait behind
+	// messages that our full queue holds up.
+	mon *atomic.Pointer[ping.Monitor]
+
 	asm  *frame.Assembler
 	utf8 frame.UTF8Validator
 	frag *wbuf // the fragmented message being assembled
@@ -84,12 +91,21 @@ type reader struct {
 	ctl   [frame.MaxControlPayload]byte
 }
 
-func (rd *reader) init(nc net.Conn, buffered []byte) {
-	rd.nc = nc
+func (rd *reader) init(nc net.Conn, buffered []byte, mon *atomic.Pointer[ping.Monitor]) {
+	rd.nc, rd.mon = nc, mon
 	if len(buffered) > 0 {
 		rd.buf, rd.w = buffered, len(buffered)
 	} else {
 		rd.buf = rd.small[:]
+	}
+}
+
+// alive tells the ping monitor, if any, that n > 0 bytes arrived.
+func (rd *reader) alive(n int) {
+	if n > 0 {
+		if m := rd.mon.Load(); m != nil {
+			m.Pong()
+		}
 	}
 }
 
@@ -110,6 +126,7 @@ func (rd *reader) fill(need int) error {
 		if err != nil {
 			rd.err = err
 		}
+		rd.alive(n)
 	}
 	return nil
 }
@@ -305,6 +322,7 @@ func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error
 			if err != nil {
 				rd.err = err
 			}
+			rd.alive(n)
 			if n == 0 {
 				continue
 			}
