@@ -21,6 +21,12 @@
 // the code it tests. It reports a mismatch as a [*Failure]: the expected and
 // the actual behaviour, and a transcript of the run.
 //
+// In this module, go test runs every case against package conn, as a server
+// and, roles swapped, as a client, each as a subtest named by its ID: select a
+// section with an anchored pattern, e.g.
+//
+//	go test ./autobahn/spec -run 'TestSpec/Server/^6\.4\.'
+//
 // The catalogue is written from the testsuite's public case descriptions and
 // from the RFC; the testsuite's informational cases get the behaviour this
 // module's design promises (7.1.6 accepts any prefix of the echoes, 7.13.x

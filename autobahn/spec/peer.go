@@ -63,9 +63,10 @@ func Run(ctx context.Context, nc net.Conn, as frame.Role, c Case) error {
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
-	if d, ok := ctx.Deadline(); ok {
-		nc.SetWriteDeadline(d)
-	}
+	// A write to an endpoint that stopped reading would block for ever:
+	// ending ctx unblocks it.
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
+	defer stop()
 	go p.read()
 	err := p.run(ctx)
 	nc.Close()
