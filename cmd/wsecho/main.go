@@ -141,4 +141,3 @@ func (e *echo) closeAll() {
 	wg.Wait()
 	e.conns.Wait()
 }
-
