@@ -158,34 +158,37 @@ const testReadLimit = 1024
 // ErrClosed wrapping the *frame.ProtocolError we sent (RFC 6455 §7.1.7 "the
 // endpoint MUST Close the WebSocket Connection", §7.4.1; issue 5, item 6).
 func TestProtocolViolations(t *testing.T) {
-	opts := &conn.Options{ReadLimit: testReadLimit, CloseTimeout: 300 * time.Millisecond}
+	opts := &conn.Options{ReadLimit: testReadLimit, CloseTimeout: 100 * time.Millisecond}
 	for _, v := range violations {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
-			for _, r := range roles {
-				if v.only != 0 && v.only != r {
-					continue
+			for _, tr := range transports {
+				for _, r := range roles {
+					if v.only != 0 && v.only != r {
+						continue
+					}
+					t.Run(tr.name+"/ours="+roleName(r), func(t *testing.T) {
+						ws, p := newRaw(t, tr, r, opts)
+						p.startReading()
+						bad := append(p.frameBytes(true, frame.OpText, []byte("before")), v.bytes(p)...)
+						wrote := p.sendAsync(bad)
+						p.expectClose(t, v.code)
+						expectMessage(t, ws, conn.Text, "before")
+						err := receiveErr(t, ws)
+						var pe *frame.ProtocolError
+						if !errors.Is(err, conn.ErrClosed) || !errors.Is(err, v.err) || !errors.As(err, &pe) || pe.Code != v.code {
+							t.Fatalf("Receive: %v, want ErrClosed wrapping %v (code %d)", err, v.err, v.code)
+						}
+						var ce *conn.CloseError
+						if errors.As(err, &ce) {
+							t.Fatalf("Receive: %v is a CloseError, but the peer sent no close frame", err)
+						}
+						p.expectEnd(t, soon) // our side stops writing by itself
+						p.nc.Close()         // and stops draining when we leave
+						waitDone(t, ws, soon)
+						<-wrote // ends with the connection either way
+					})
 				}
-				t.Run("ours="+roleName(r), func(t *testing.T) {
-					ws, p := newRaw(t, pipeTransport, r, opts)
-					p.startReading()
-					bad := append(p.frameBytes(true, frame.OpText, []byte("before")), v.bytes(p)...)
-					wrote := p.sendAsync(bad)
-					p.expectClose(t, v.code)
-					expectMessage(t, ws, conn.Text, "before")
-					err := receiveErr(t, ws)
-					var pe *frame.ProtocolError
-					if !errors.Is(err, conn.ErrClosed) || !errors.Is(err, v.err) || !errors.As(err, &pe) || pe.Code != v.code {
-						t.Fatalf("Receive: %v, want ErrClosed wrapping %v (code %d)", err, v.err, v.code)
-					}
-					var ce *conn.CloseError
-					if errors.As(err, &ce) {
-						t.Fatalf("Receive: %v is a CloseError, but the peer sent no close frame", err)
-					}
-					p.expectEnd(t, soon)
-					waitDone(t, ws, soon)
-					<-wrote // ends with the connection either way
-				})
 			}
 		})
 	}
