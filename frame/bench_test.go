@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"strconv"
-	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -161,11 +160,11 @@ func BenchmarkAppendHeader(b *testing.B) {
 
 func BenchmarkReadHeader(b *testing.B) {
 	wire := AppendHeader(nil, benchHeader)
-	r := strings.NewReader(string(wire))
+	r := bytes.NewReader(wire)
 	buf := make([]byte, MaxHeaderSize)
 	b.ReportAllocs()
 	for b.Loop() {
-		r.Reset(string(wire))
+		r.Reset(wire)
 		if _, err := ReadHeader(r, buf); err != nil {
 			b.Fatal(err)
 		}
