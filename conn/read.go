@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/seed865a0254/websocket/frame"
@@ -50,10 +51,12 @@ func (c *Conn) ReceiveTimeout(d time.Duration) (Message, error) {
 	return c.q.Pop(ctx)
 }
 
-// Read buffer sizes. An idle connection waits for its next frame with the
-// small buffer, which lives in the Conn; once bytes flow faster than it can
-// take them, a pooled big buffer takes over until the socket has been
-// drained.
+// Read buffers. An idle connection holds no read buffer: on TCP the reader
+// waits for the socket to become readable without one, then reads into a
+// pooled big buffer and gives it back once the socket has been drained. On
+// other transports (net.Pipe, TLS), where that wait is not possible, it waits
+// in a read into a small buffer that lives in the Conn, and uses the big
+// buffer while bytes flow.
 const (
 	smallRead = 256
 	bigRead   = 16 << 10
@@ -76,7 +79,15 @@ type reader struct {
 	r, w     int    // unread bytes are buf[r:w]
 	big      *rbuf
 	lastFull bool  // the last read into buf filled it: more is probably waiting
+	lastN    int   // bytes the last read into buf returned
 	err      error // sticky read error
+
+	// On TCP, raw reads the socket only once it is readable, so that no
+	// buffer is held while waiting (see read_unix.go).
+	raw    syscall.RawConn
+	rawFn  func(uintptr) bool // built once: RawConn.Read's callback
+	rawN   int
+	rawErr error
 
 	// mon is the connection's ping monitor. Bytes from the peer are as good
 	// a sign of life as a pong: the pong to our last ping may wait behind
@@ -98,6 +109,7 @@ func (rd *reader) init(nc net.Conn, buffered []byte, mon *atomic.Pointer[ping.Mo
 	} else {
 		rd.buf = rd.small[:]
 	}
+	rd.initRaw()
 }
 
 // alive tells the ping monitor, if any, that n > 0 bytes arrived.
@@ -119,10 +131,30 @@ func (rd *reader) fill(need int) error {
 		if rd.err != nil {
 			return rd.err
 		}
+		if rd.r == rd.w && rd.raw != nil {
+			// Nothing buffered: wait for bytes without holding a buffer,
+			// then read them into the big one.
+			rd.buf, rd.r, rd.w = rd.small[:], 0, 0
+			rd.rawN, rd.rawErr = 0, nil
+			if err := rd.raw.Read(rd.rawFn); err != nil {
+				rd.err = err
+				return err
+			}
+			if rd.rawN > 0 {
+				rd.buf, rd.w = rd.big.b, rd.rawN
+				rd.lastFull, rd.lastN = rd.rawN == len(rd.buf), rd.rawN
+			}
+			if rd.rawErr != nil {
+				rd.err = rd.rawErr
+			}
+			rd.alive(rd.rawN)
+			continue
+		}
 		rd.prepare(need)
 		n, err := rd.nc.Read(rd.buf[rd.w:])
 		rd.w += n
 		rd.lastFull = rd.w == len(rd.buf)
+		rd.lastN = n
 		if err != nil {
 			rd.err = err
 		}
@@ -135,7 +167,8 @@ func (rd *reader) fill(need int) error {
 func (rd *reader) prepare(need int) {
 	avail := rd.w - rd.r
 	var target []byte
-	if rd.lastFull {
+	if rd.lastFull || rd.lastN > smallRead || (avail > 0 && rd.usingBig()) {
+		// Bytes are flowing.
 		if rd.big == nil {
 			rd.big = rbufPool.Get().(*rbuf)
 		}
@@ -264,9 +297,22 @@ func (c *Conn) readLoop() error {
 		if h.Fin && h.Opcode != frame.OpContinuation {
 			// A whole message in one frame: its bytes go straight into the
 			// one allocation the message needs.
-			data := make([]byte, 0, min(h.Length, maxPrealloc))
-			if data, err = c.readPayload(data, h, text); err != nil {
-				return err
+			var data []byte
+			if int64(rd.w-rd.r) >= h.Length {
+				// All buffered: append to nil allocates without zeroing.
+				data = append([]byte(nil), rd.buf[rd.r:rd.r+int(h.Length)]...)
+				rd.r += int(h.Length)
+				if err := c.checkPayload(data, h, text); err != nil {
+					return err
+				}
+			} else {
+				data = make([]byte, 0, min(h.Length, maxPrealloc))
+				if data, err = c.readPayload(data, h, text); err != nil {
+					return err
+				}
+			}
+			if data == nil {
+				data = []byte{}
 			}
 			if err := c.deliver(MessageType(op), data, text); err != nil {
 				return err
@@ -313,7 +359,7 @@ func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error
 		case rd.r < rd.w:
 			n = copy(free, rd.buf[rd.r:rd.w])
 			rd.r += n
-		case len(free) >= directRead || (!rd.lastFull && len(free) > smallRead):
+		case len(free) >= directRead || (len(free) > smallRead && !rd.usingBig()):
 			if rd.err != nil {
 				return dst, rd.err
 			}
@@ -346,6 +392,19 @@ func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error
 		remaining -= int64(n)
 	}
 	return dst, nil
+}
+
+// checkPayload unmasks a whole frame payload and validates text.
+func (c *Conn) checkPayload(p []byte, h frame.Header, text bool) error {
+	if h.Masked {
+		frame.Mask(h.Key, 0, p)
+	}
+	if text {
+		if _, err := c.rd.utf8.Validate(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // control handles one control frame (RFC 6455 §5.5).

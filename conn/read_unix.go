@@ -1,0 +1,57 @@
+//go:build unix
+
+package conn
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// initRaw sets up waiting for readability on TCP and Unix sockets. Only the
+// socket types themselves: a wrapper (TLS) may hold bytes that the
+// socket's readability does not show.
+func (rd *reader) initRaw() {
+	var sc syscall.Conn
+	switch v := rd.nc.(type) {
+	case *net.TCPConn:
+		sc = v
+	case *net.UnixConn:
+		sc = v
+	default:
+		return
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	rd.raw = raw
+	// RawConn.Read calls rawFn, and while it returns false waits until the
+	// socket is readable and calls it again. rawFn tries a non-blocking read
+	// into a pooled buffer and gives the buffer back when there is nothing
+	// to read, so a connection holds a buffer only while bytes arrive.
+	rd.rawFn = func(fd uintptr) bool {
+		if rd.big == nil {
+			rd.big = rbufPool.Get().(*rbuf)
+		}
+		for {
+			n, err := syscall.Read(int(fd), rd.big.b)
+			switch {
+			case errors.Is(err, syscall.EINTR):
+				continue
+			case errors.Is(err, syscall.EAGAIN):
+				rd.releaseBig()
+				return false
+			case err != nil:
+				rd.rawErr = os.NewSyscallError("read", err)
+			case n == 0:
+				rd.rawErr = io.EOF
+			default:
+				rd.rawN = n
+			}
+			return true
+		}
+	}
+}
