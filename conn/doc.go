@@ -54,11 +54,12 @@
 // # Memory
 //
 // A connection holds at most QueueSize messages of at most ReadLimit bytes
-// in total, plus the message being received (at most ReadLimit), plus read
-// and write buffers of tens of KiB while bytes flow: about 2 × ReadLimit in
-// all (2 MiB with the defaults). An idle connection holds no read or write
-// buffer beyond a 256-byte one for the next frame header, and its reader
-// goroutine.
+// in total, plus the message being received (at most ReadLimit), plus a
+// 16 KiB read buffer and up to about 256 KiB of frames waiting for the socket
+// while bytes flow: about 2 × ReadLimit in all (2 MiB with the defaults).
+// An idle connection holds no read or write buffer (on TCP the reader waits
+// for readability without one; on other transports it waits with a 256-byte
+// buffer inside the Conn), only its reader goroutine and small state.
 //
 // # Concurrency
 //
