@@ -65,6 +65,7 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	c.cause = ErrClosed
 	c.sendErr = ErrClosed
 	c.queueCloseLocked(code, reason) // unlocks
+	c.receiverReached()
 	c.q.Close(ErrClosed)
 	c.q.Discard()
 
@@ -128,6 +129,7 @@ func (c *Conn) CloseNow() error {
 	c.localClose = true
 	closing := c.closeSent
 	c.mu.Unlock()
+	c.receiverReached()
 	c.endWith(ErrClosed)
 	c.q.Discard()
 	if c.nc != nil {
@@ -196,6 +198,7 @@ func (c *Conn) teardown(err error) {
 	case c.failing.Load():
 		c.drainAndClose()
 	case errors.As(err, &pe):
+		c.awaitReceiver(pe)
 		// RFC 6455 §7.1.7: "If _The WebSocket Connection is Established_
 		// prior to the point where the endpoint is required to _Fail the
 		// WebSocket Connection_, the endpoint SHOULD send a Close frame with
@@ -211,6 +214,61 @@ func (c *Conn) teardown(err error) {
 		c.endWith(err)
 		c.nc.Close()
 	}
+}
+
+// awaitReceiver holds back the failure of the connection after the peer
+// broke the protocol until the application has taken every message that was
+// complete before the violation: Receive returns the error only after them,
+// and the replies the application sends to them (an echo, say) still go out
+// before our close frame, as they would with a reader that reads only when
+// asked. The reader has stopped reading, so nothing after the violation is
+// processed (no pong to a later ping). The wait ends when Receive reaches
+// the error, when Close or CloseNow is called, or after CloseTimeout for an
+// application that does not receive. An application blocked in Receive
+// reaches the error at once, so failing fast is unchanged (RFC 6455 §8.1).
+func (c *Conn) awaitReceiver(cause error) {
+	wait := make(chan struct{})
+	c.mu.Lock()
+	if c.cause != nil || c.localClose {
+		c.mu.Unlock()
+		return
+	}
+	c.receiverWait = wait
+	c.mu.Unlock()
+	// Receive returns this error after the queued messages. The later
+	// endWith keeps it, because a closed queue keeps its first error.
+	c.q.Close(closedBy(cause))
+	// Meanwhile read and drop what the peer sends, so that a peer blocked
+	// writing (the rest of a message we refused, say) is not stuck on us.
+	// receiverReached cuts the read short.
+	deadline := time.Now().Add(c.cfg.closeTimeout)
+	c.mu.Lock()
+	waiting := c.receiverWait != nil
+	if waiting {
+		c.nc.SetReadDeadline(deadline)
+	}
+	c.mu.Unlock()
+	if waiting {
+		c.rd.discard()
+	}
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-wait:
+	case <-timer.C:
+	}
+	c.receiverReached()
+}
+
+// receiverReached ends awaitReceiver's wait, if one is under way.
+func (c *Conn) receiverReached() {
+	c.mu.Lock()
+	if c.receiverWait != nil {
+		close(c.receiverWait)
+		c.receiverWait = nil
+		c.nc.SetReadDeadline(time.Now())
+	}
+	c.mu.Unlock()
 }
 
 // answerClose completes a closing handshake after the peer's close frame.

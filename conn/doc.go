@@ -49,7 +49,11 @@
 // errors.Is(err, ErrClosed) holds for every error meaning "this connection
 // is finished". After the peer's close frame or a failure, Receive still
 // returns every message that was complete before it, then the error; after
-// our own Close or CloseNow the queued messages are dropped.
+// our own Close or CloseNow the queued messages are dropped. When the peer
+// breaks the protocol, our close frame waits until Receive has reached the
+// error (or Close, CloseNow or CloseTimeout), so replies sent to the earlier
+// messages leave before it; an application waiting in Receive reaches the
+// error at once, so the failure is as fast as the violation.
 //
 // # Memory
 //

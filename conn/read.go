@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"errors"
 	"net"
 	"slices"
 	"sync"
@@ -29,7 +30,17 @@ func (c *Conn) Receive(ctx context.Context) (Message, error) {
 	if ctx == nil {
 		return Message{}, errNilContext
 	}
-	return c.q.Pop(ctx)
+	return c.received(c.q.Pop(ctx))
+}
+
+// received passes on what the queue returned; when it is the ending error,
+// it tells a failure waiting in awaitReceiver that the application has
+// taken every message before it.
+func (c *Conn) received(m Message, err error) (Message, error) {
+	if err != nil && errors.Is(err, ErrClosed) {
+		c.receiverReached()
+	}
+	return m, err
 }
 
 // ReceiveTimeout is Receive with a timeout instead of a context: after d it
@@ -42,13 +53,13 @@ func (c *Conn) ReceiveTimeout(d time.Duration) (Message, error) {
 		case ok:
 			return m, nil
 		case err != nil:
-			return Message{}, err
+			return c.received(Message{}, err)
 		}
 		return Message{}, context.DeadlineExceeded
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	return c.q.Pop(ctx)
+	return c.received(c.q.Pop(ctx))
 }
 
 // Read buffers. An idle connection holds no read buffer: on TCP the reader
