@@ -129,8 +129,8 @@ func (c *Conn) CloseNow() error {
 	c.localClose = true
 	closing := c.closeSent
 	c.mu.Unlock()
-	c.receiverReached()
 	c.endWith(ErrClosed)
+	c.receiverReached()
 	c.q.Discard()
 	if c.nc != nil {
 		if closing {
@@ -226,18 +226,18 @@ func (c *Conn) teardown(err error) {
 // the error, when Close or CloseNow is called, or after CloseTimeout for an
 // application that does not receive. An application blocked in Receive
 // reaches the error at once, so failing fast is unchanged (RFC 6455 §8.1).
-func (c *Conn) awaitReceiver(cause error) {
+func (c *Conn) awaitReceiver(pe *frame.ProtocolError) {
 	wait := make(chan struct{})
 	c.mu.Lock()
 	if c.cause != nil || c.localClose {
 		c.mu.Unlock()
 		return
 	}
-	c.receiverWait = wait
+	c.receiverWait, c.receiverFail = wait, pe
 	c.mu.Unlock()
 	// Receive returns this error after the queued messages. The later
 	// endWith keeps it, because a closed queue keeps its first error.
-	c.q.Close(closedBy(cause))
+	c.q.Close(closedBy(pe))
 	// Meanwhile read and drop what the peer sends, so that a peer blocked
 	// writing (the rest of a message we refused, say) is not stuck on us.
 	// receiverReached cuts the read short.
@@ -260,15 +260,21 @@ func (c *Conn) awaitReceiver(cause error) {
 	c.receiverReached()
 }
 
-// receiverReached ends awaitReceiver's wait, if one is under way.
+// receiverReached ends awaitReceiver's wait, if one is under way, and fails
+// the connection before returning, so that a Close the application calls
+// next does not replace the close code of the failure.
 func (c *Conn) receiverReached() {
 	c.mu.Lock()
+	pe := c.receiverFail
 	if c.receiverWait != nil {
 		close(c.receiverWait)
-		c.receiverWait = nil
+		c.receiverWait, c.receiverFail = nil, nil
 		c.nc.SetReadDeadline(time.Now())
 	}
 	c.mu.Unlock()
+	if pe != nil {
+		c.fail(pe, pe.Code)
+	}
 }
 
 // answerClose completes a closing handshake after the peer's close frame.

@@ -71,11 +71,12 @@ type Conn struct {
 	flushers     int   // flusher goroutines running
 	shut         bool  // teardown finished with the write side
 	pings        []*pingWaiter
-	cause        error         // why the connection ended (first cause wins), wrapped in ErrClosed
-	localClose   bool          // Close or CloseNow was called
-	peerClosed   bool          // the peer's close frame arrived
-	closeTimeout bool          // Close gave up waiting for the peer
-	receiverWait chan struct{} // closed when Receive reaches a protocol failure (see awaitReceiver)
+	cause        error                // why the connection ended (first cause wins), wrapped in ErrClosed
+	localClose   bool                 // Close or CloseNow was called
+	peerClosed   bool                 // the peer's close frame arrived
+	closeTimeout bool                 // Close gave up waiting for the peer
+	receiverWait chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
+	receiverFail *frame.ProtocolError // the failure awaitReceiver holds back
 	monStop      context.CancelFunc
 	monDone      chan struct{}
 
