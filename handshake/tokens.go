@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"errors"
+	"iter"
 	"strings"
 )
 
@@ -176,17 +177,9 @@ func parseTokenList(values []string) ([]string, error) {
 // Elements it does not understand are skipped, not rejected, as they are
 // none of its business. It does not allocate.
 func hasToken(values []string, want string) bool {
-	for _, v := range values {
-		for v != "" {
-			elem := v
-			if i := strings.IndexByte(v, ','); i >= 0 {
-				elem, v = v[:i], v[i+1:]
-			} else {
-				v = ""
-			}
-			if strings.EqualFold(trimOWS(elem), want) {
-				return true
-			}
+	for elem := range elements(values) {
+		if strings.EqualFold(elem, want) {
+			return true
 		}
 	}
 	return false
@@ -196,25 +189,36 @@ func hasToken(values []string, want string) bool {
 // case-insensitively, and nothing else (empty elements aside).
 func onlyToken(values []string, want string) bool {
 	seen := false
-	for _, v := range values {
-		for v != "" {
-			elem := v
-			if i := strings.IndexByte(v, ','); i >= 0 {
-				elem, v = v[:i], v[i+1:]
-			} else {
-				v = ""
-			}
-			elem = trimOWS(elem)
-			if elem == "" {
-				continue
-			}
-			if !strings.EqualFold(elem, want) {
-				return false
-			}
-			seen = true
+	for elem := range elements(values) {
+		if elem == "" {
+			continue
 		}
+		if !strings.EqualFold(elem, want) {
+			return false
+		}
+		seen = true
 	}
 	return seen
+}
+
+// elements yields the comma-separated elements of the list in values, with
+// the optional white space around them trimmed (empty elements included).
+func elements(values []string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, v := range values {
+			for v != "" {
+				elem := v
+				if i := strings.IndexByte(v, ','); i >= 0 {
+					elem, v = v[:i], v[i+1:]
+				} else {
+					v = ""
+				}
+				if !yield(trimOWS(elem)) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func trimOWS(s string) string {
