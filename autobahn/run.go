@@ -55,7 +55,7 @@ func RunServer(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("autobahn: run server: %w", err)
 	}
-	srv := &http.Server{Handler: EchoHandler(cfg.ReadLimit), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: EchoHandler(cfg.ReadLimit), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	go srv.Serve(ln) // returns when srv is closed
 	defer srv.Close()
 
