@@ -68,6 +68,7 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	c.receiverReached()
 	c.q.Close(ErrClosed)
 	c.q.Discard()
+	c.kickReader()
 
 	timer := time.NewTimer(c.cfg.closeTimeout)
 	defer timer.Stop()
@@ -159,6 +160,7 @@ func (c *Conn) endWith(cause error) bool {
 	c.wakeLocked()
 	c.mu.Unlock()
 	c.q.Close(err)
+	c.kickReader()
 	return true
 }
 

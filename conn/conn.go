@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/seed865a0254/websocket/frame"
 	"github.com/seed865a0254/websocket/ping"
@@ -84,6 +85,18 @@ type Conn struct {
 	iov  [2][]byte
 	bufs net.Buffers
 
+	// Who reads the socket (handoff.go); the fields below rmu are guarded by it.
+	rmu         sync.Mutex
+	rdState     uint8
+	rdSteal     bool // a Receive call asked the idle reader goroutine to step aside
+	rdDeadline  bool // a read deadline is set for the hand-off
+	rdGen       uint64
+	idleTimer   *time.Timer
+	rdPinned    atomic.Bool  // the reader goroutine reads until the end
+	rdIdle      atomic.Bool  // the reader goroutine waits for a frame's first bytes
+	rdMore      atomic.Bool  // a Receive call left unparsed bytes in the read buffer
+	recvWaiting atomic.Int32 // Receive calls waiting on the queue
+
 	mon         atomic.Pointer[ping.Monitor] // the running ping monitor, if any
 	failing     atomic.Bool                  // the connection is being failed: the reader drains
 	peerCloseCh chan struct{}                // closed when the peer's close frame arrives
@@ -127,6 +140,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 	}
 	c.kernelBuf = kernelBuffered(netConn)
 	c.rd.init(netConn, buffered, &c.mon)
+	c.rd.hooks.c = c
 	c.rd.asm = frame.NewAssembler(cfg.readLimit, c.ext)
 	if cfg.ping.Interval > 0 {
 		// Validated above, so this cannot fail.

@@ -30,7 +30,7 @@ func (c *Conn) Receive(ctx context.Context) (Message, error) {
 	if ctx == nil {
 		return Message{}, errNilContext
 	}
-	return c.received(c.q.Pop(ctx))
+	return c.receive(ctx, time.Time{})
 }
 
 // received passes on what the queue returned; when it is the ending error,
@@ -48,18 +48,27 @@ func (c *Conn) received(m Message, err error) (Message, error) {
 // d <= 0 it returns a message only if one is already queued.
 func (c *Conn) ReceiveTimeout(d time.Duration) (Message, error) {
 	if d <= 0 {
-		m, ok, err := c.q.TryPop()
-		switch {
-		case ok:
-			return m, nil
-		case err != nil:
-			return c.received(Message{}, err)
+		for {
+			m, ok, err := c.q.TryPop()
+			switch {
+			case ok && m.Type == 0:
+				// The reader's token: let a reader goroutine read.
+				if c.tokenTaken() {
+					c.resumeBackground()
+				}
+				continue
+			case ok:
+				return m, nil
+			case err != nil:
+				return c.received(Message{}, err)
+			}
+			return Message{}, context.DeadlineExceeded
 		}
-		return Message{}, context.DeadlineExceeded
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	deadline := time.Now().Add(d)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	return c.received(c.q.Pop(ctx))
+	return c.receive(ctx, deadline)
 }
 
 // Read buffers. An idle connection holds no read buffer: on TCP the reader
@@ -109,6 +118,12 @@ type reader struct {
 	utf8 frame.UTF8Validator
 	frag *wbuf // the fragmented message being assembled
 
+	// Stepping aside for a Receive call that reads (handoff.go).
+	hooks      readerHooks
+	atBoundary bool               // readLoop waits for the first bytes of a frame
+	yielded    bool               // rawFn stopped waiting: a Receive call waits
+	nowFn      func(uintptr) bool // built once: RawConn.Read's callback for readNow
+
 	small [smallRead]byte
 	ctl   [frame.MaxControlPayload]byte
 }
@@ -145,20 +160,15 @@ func (rd *reader) fill(need int) error {
 		if rd.r == rd.w && rd.raw != nil {
 			// Nothing buffered: wait for bytes without holding a buffer,
 			// then read them into the big one.
-			rd.buf, rd.r, rd.w = rd.small[:], 0, 0
-			rd.rawN, rd.rawErr = 0, nil
-			if err := rd.raw.Read(rd.rawFn); err != nil {
+			err := rd.waitRead()
+			if rd.atBoundary && rd.hooks.afterWait() {
+				// A Receive call asked for the reading (handoff.go).
+				return errHandoff
+			}
+			if err != nil {
 				rd.err = err
 				return err
 			}
-			if rd.rawN > 0 {
-				rd.buf, rd.w = rd.big.b, rd.rawN
-				rd.lastFull, rd.lastN = rd.rawN == len(rd.buf), rd.rawN
-			}
-			if rd.rawErr != nil {
-				rd.err = rd.rawErr
-			}
-			rd.alive(rd.rawN)
 			continue
 		}
 		rd.prepare(need)
@@ -172,6 +182,65 @@ func (rd *reader) fill(need int) error {
 		rd.alive(n)
 	}
 	return nil
+}
+
+// waitRead waits until the socket (TCP) is readable and reads what it has
+// into the big buffer; nothing may be buffered. It returns the error of the
+// wait itself (a deadline, a closed socket), which it does not record; a
+// read error is recorded in rd.err.
+func (rd *reader) waitRead() error {
+	rd.buf, rd.r, rd.w = rd.small[:], 0, 0
+	rd.rawN, rd.rawErr, rd.yielded = 0, nil, false
+	err := rd.raw.Read(rd.rawFn)
+	if rd.rawN > 0 {
+		rd.buf, rd.w = rd.big.b, rd.rawN
+		rd.lastFull, rd.lastN = rd.rawN == len(rd.buf), rd.rawN
+	}
+	if rd.rawErr != nil {
+		rd.err = rd.rawErr
+	}
+	rd.alive(rd.rawN)
+	return err
+}
+
+// readNow moves the unread bytes to the front of the big buffer and adds
+// what the socket (TCP) has right now, without waiting. A read error is
+// recorded in rd.err.
+func (rd *reader) readNow() {
+	if rd.big == nil {
+		rd.big = rbufPool.Get().(*rbuf)
+	}
+	if !rd.usingBig() || rd.r > 0 {
+		n := copy(rd.big.b, rd.buf[rd.r:rd.w])
+		rd.buf, rd.r, rd.w = rd.big.b, 0, n
+	}
+	rd.rawN, rd.rawErr = 0, nil
+	if err := rd.raw.Read(rd.nowFn); err != nil {
+		rd.err = err
+		return
+	}
+	rd.w += rd.rawN
+	rd.lastFull, rd.lastN = rd.w == len(rd.buf), rd.rawN
+	if rd.rawErr != nil {
+		rd.err = rd.rawErr
+	}
+	rd.alive(rd.rawN)
+}
+
+// bufferedFrame reports whether a whole frame is buffered, and if not,
+// whether the frame (as far as its header tells) fits in the big buffer.
+// A header that does not parse counts as a whole frame: reading it reports
+// the error.
+func (rd *reader) bufferedFrame() (whole, fits bool, op frame.Opcode) {
+	avail := rd.w - rd.r
+	if avail < 2 || avail < headerSize(rd.buf[rd.r+1]) {
+		return false, true, 0
+	}
+	h, n, err := frame.ParseHeader(rd.buf[rd.r:rd.w])
+	if err != nil || h.Length < 0 || h.Length <= int64(avail-n) {
+		return true, true, h.Opcode
+	}
+	return false, int64(n)+h.Length <= bigRead, h.Opcode
 }
 
 // prepare picks the buffer for the next read and makes room in it.
@@ -262,92 +331,117 @@ var doneCtx = func() context.Context {
 	return ctx
 }()
 
-// run is the reader goroutine.
+// run is the reader goroutine. It ends when the connection ends, or when
+// it hands the reading over to a Receive call (see handoff.go).
 func (c *Conn) run() {
-	err := c.readLoop()
+	for {
+		err := c.readLoop()
+		if err == errHandoff {
+			if c.handOff() {
+				return
+			}
+			continue
+		}
+		c.finish(err)
+		return
+	}
+}
+
+// finish ends the connection after reading stopped because of err, on the
+// goroutine that will close Done.
+func (c *Conn) finish(err error) {
 	c.teardown(err)
 	c.finalize()
 }
 
 // readLoop reads frames until the connection ends, and returns why: a
-// *peerClose, a *frame.ProtocolError, errFailing, or a read error.
+// *peerClose, a *frame.ProtocolError, errFailing, or a read error; or
+// errHandoff when a Receive call waits and the reader may step aside.
 func (c *Conn) readLoop() error {
 	rd := &c.rd
 	for {
 		if c.failing.Load() {
 			return errFailing
 		}
-		if err := rd.fill(2); err != nil {
-			return err
+		if rd.r == rd.w && rd.raw != nil && c.recvWaiting.Load() > 0 && !c.rdPinned.Load() {
+			return errHandoff
 		}
-		if err := rd.fill(headerSize(rd.buf[rd.r+1])); err != nil {
-			return err
-		}
-		h, n, err := frame.ParseHeader(rd.buf[rd.r:rd.w])
+		rd.atBoundary = true
+		err := rd.fill(2)
+		rd.atBoundary = false
 		if err != nil {
 			return err
 		}
-		rd.r += n
-		if err := frame.Check(h, c.role, c.ext); err != nil {
+		if err := c.readFrame(); err != nil {
 			return err
-		}
-		op, err := rd.asm.Frame(h)
-		if err != nil {
-			return err
-		}
-		if h.Opcode.IsControl() {
-			if err := c.control(h); err != nil {
-				return err
-			}
-			continue
-		}
-		text := op == frame.OpText
-		if h.Opcode != frame.OpContinuation {
-			rd.utf8.Reset()
-		}
-		if h.Fin && h.Opcode != frame.OpContinuation {
-			// A whole message in one frame: its bytes go straight into the
-			// one allocation the message needs.
-			var data []byte
-			if int64(rd.w-rd.r) >= h.Length {
-				// All buffered: append to nil allocates without zeroing.
-				data = append([]byte(nil), rd.buf[rd.r:rd.r+int(h.Length)]...)
-				rd.r += int(h.Length)
-				if err := c.checkPayload(data, h, text); err != nil {
-					return err
-				}
-			} else {
-				data = make([]byte, 0, min(h.Length, maxPrealloc))
-				if data, err = c.readPayload(data, h, text); err != nil {
-					return err
-				}
-			}
-			if data == nil {
-				data = []byte{}
-			}
-			if err := c.deliver(MessageType(op), data, text); err != nil {
-				return err
-			}
-			continue
-		}
-		if rd.frag == nil {
-			rd.frag = getWbuf()
-		}
-		if rd.frag.b, err = c.readPayload(rd.frag.b, h, text); err != nil {
-			return err
-		}
-		if h.Fin {
-			data := slices.Clone(rd.frag.b)
-			if data == nil {
-				data = []byte{}
-			}
-			putWbuf(rd.frag)
-			rd.frag = nil
-			if err := c.deliver(MessageType(op), data, text); err != nil {
-				return err
-			}
 		}
 	}
+}
+
+// readFrame reads and handles one frame; at least its first two bytes are
+// buffered.
+func (c *Conn) readFrame() error {
+	rd := &c.rd
+	if err := rd.fill(headerSize(rd.buf[rd.r+1])); err != nil {
+		return err
+	}
+	h, n, err := frame.ParseHeader(rd.buf[rd.r:rd.w])
+	if err != nil {
+		return err
+	}
+	rd.r += n
+	if err := frame.Check(h, c.role, c.ext); err != nil {
+		return err
+	}
+	op, err := rd.asm.Frame(h)
+	if err != nil {
+		return err
+	}
+	if h.Opcode.IsControl() {
+		return c.control(h)
+	}
+	text := op == frame.OpText
+	if h.Opcode != frame.OpContinuation {
+		rd.utf8.Reset()
+	}
+	if h.Fin && h.Opcode != frame.OpContinuation {
+		// A whole message in one frame: its bytes go straight into the
+		// one allocation the message needs.
+		var data []byte
+		if int64(rd.w-rd.r) >= h.Length {
+			// All buffered: append to nil allocates without zeroing.
+			data = append([]byte(nil), rd.buf[rd.r:rd.r+int(h.Length)]...)
+			rd.r += int(h.Length)
+			if err := c.checkPayload(data, h, text); err != nil {
+				return err
+			}
+		} else {
+			data = make([]byte, 0, min(h.Length, maxPrealloc))
+			if data, err = c.readPayload(data, h, text); err != nil {
+				return err
+			}
+		}
+		if data == nil {
+			data = []byte{}
+		}
+		return c.deliver(MessageType(op), data, text)
+	}
+	if rd.frag == nil {
+		rd.frag = getWbuf()
+	}
+	if rd.frag.b, err = c.readPayload(rd.frag.b, h, text); err != nil {
+		return err
+	}
+	if h.Fin {
+		data := slices.Clone(rd.frag.b)
+		if data == nil {
+			data = []byte{}
+		}
+		putWbuf(rd.frag)
+		rd.frag = nil
+		return c.deliver(MessageType(op), data, text)
+	}
+	return nil
 }
 
 // readPayload appends the payload of the frame h to dst, unmasking it and,

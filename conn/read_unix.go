@@ -43,7 +43,30 @@ func (rd *reader) initRaw() {
 				continue
 			case errors.Is(err, syscall.EAGAIN):
 				rd.releaseBig()
+				if rd.atBoundary && rd.hooks.beforePark() {
+					rd.yielded = true
+					return true
+				}
 				return false
+			case err != nil:
+				rd.rawErr = os.NewSyscallError("read", err)
+			case n == 0:
+				rd.rawErr = io.EOF
+			default:
+				rd.rawN = n
+			}
+			return true
+		}
+	}
+	// nowFn reads what the socket has into the free end of rd.buf and
+	// never waits.
+	rd.nowFn = func(fd uintptr) bool {
+		for {
+			n, err := syscall.Read(int(fd), rd.buf[rd.w:])
+			switch {
+			case errors.Is(err, syscall.EINTR):
+				continue
+			case errors.Is(err, syscall.EAGAIN):
 			case err != nil:
 				rd.rawErr = os.NewSyscallError("read", err)
 			case n == 0:

@@ -205,7 +205,7 @@ func (c *Conn) kickLocked(ctx context.Context) error {
 		c.mu.Unlock()
 		return nil
 	}
-	if ctx != nil && c.q.Len() == 0 {
+	if ctx != nil && c.q.Len() == 0 && !c.rdMore.Load() {
 		deadline, ok := ctx.Deadline()
 		if ok || ctx.Done() == nil || c.kernelBuf {
 			c.flushing = true

@@ -1,0 +1,383 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/seed865a0254/websocket/frame"
+)
+
+// Who reads the socket. The reader goroutine reads while nobody waits in
+// Receive. On TCP (and Unix sockets), once a Receive call waits for a message
+// while the reader goroutine has nothing buffered, the goroutine steps aside
+// and the Receive call reads the socket itself: a message then reaches the
+// application with no hand-off between goroutines (on a 2-vCPU VM a wake-up
+// costs ~100 µs of latency and several µs of CPU), and an idle connection
+// whose application waits in Receive has no second goroutine (and stack).
+//
+// The reading role moves between:
+//
+//   - rdBackground: the reader goroutine (run) reads;
+//   - rdReceiver: a Receive call reads, but only whole frames that are
+//     already buffered or arrive at once; it waits for the first bytes of a
+//     frame in a wait its context can interrupt, and leaves anything that
+//     would block mid-frame (a large message) to a fresh reader goroutine;
+//   - rdParked: nobody reads; the Receive call that read has returned a
+//     message. The next Receive call reads again, or, if none comes within
+//     idleGrace, the idle timer starts the reader goroutine (so pings are
+//     answered and the peer's close frame is seen while the application is
+//     busy elsewhere);
+//   - rdHanding: the reader goroutine has ended and queued a token (a
+//     Message of type 0) for a waiting Receive call, which takes the role.
+//
+// Once the connection is ending (rdPinned: a close, a failure), the reader
+// goroutine reads until the end, as before. Everything here is guarded by
+// c.rmu; the reader state c.rd passes between goroutines through it, the
+// queue, or a go statement.
+const (
+	rdBackground = iota
+	rdReceiver
+	rdParked
+	rdHanding
+)
+
+// idleGrace is how long bytes may wait unread in the kernel while the
+// application that read last is not back in Receive.
+const idleGrace = time.Millisecond
+
+// errHandoff ends readLoop when a Receive call may take the reading.
+var errHandoff = errors.New("conn: reading handed to Receive")
+
+// readerHooks lets the reader's socket wait consult the connection.
+type readerHooks struct{ c *Conn }
+
+// beforePark runs on the reader goroutine when, at a frame boundary, the
+// socket has nothing: it reports whether a Receive call waits, so that the
+// goroutine should step aside rather than wait. Otherwise the goroutine waits,
+// and marks itself idle so that a Receive call coming later can ask for the
+// reading (maybeSteal).
+func (h readerHooks) beforePark() bool {
+	c := h.c
+	if c == nil || c.rdPinned.Load() {
+		return false
+	}
+	c.rdIdle.Store(true)
+	return c.recvWaiting.Load() > 0
+}
+
+// afterWait runs on the reader goroutine after its wait at a frame boundary
+// and reports whether it should step aside.
+func (h readerHooks) afterWait() bool {
+	c := h.c
+	if c == nil {
+		return false
+	}
+	c.rmu.Lock()
+	c.rdIdle.Store(false)
+	stolen := c.rdSteal
+	if stolen {
+		c.rdSteal = false
+		c.clearDeadlineLocked()
+	}
+	c.rmu.Unlock()
+	return stolen || c.rd.yielded
+}
+
+func (c *Conn) clearDeadlineLocked() {
+	if c.rdDeadline {
+		c.rdDeadline = false
+		c.nc.SetReadDeadline(time.Time{})
+	}
+}
+
+// handOff runs when the reader goroutine has stepped aside: it gives the
+// reading to a waiting Receive call and reports true (the goroutine then
+// ends), or reports false if no call waits any more (it reads on).
+func (c *Conn) handOff() bool {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.rd.raw == nil || c.rdPinned.Load() || c.failing.Load() || c.recvWaiting.Load() == 0 || c.rdState != rdBackground {
+		return false
+	}
+	if c.q.Push(doneCtx, Message{}, 0) != nil {
+		return false
+	}
+	c.rdState = rdHanding
+	return true
+}
+
+// kickReader makes the reader goroutine read until the end: the connection
+// is ending. A Receive call that reads is woken to hand over.
+func (c *Conn) kickReader() {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.rdPinned.Load() {
+		return
+	}
+	c.rdPinned.Store(true)
+	switch c.rdState {
+	case rdParked, rdHanding:
+		if c.idleTimer != nil {
+			c.idleTimer.Stop()
+		}
+		c.rdState = rdBackground
+		go c.run()
+	case rdReceiver:
+		c.rdDeadline = true
+		c.nc.SetReadDeadline(aLongTimeAgo)
+	}
+}
+
+// idleFire starts reading in the background (on the timer's goroutine) if
+// nobody took the reading within idleGrace.
+func (c *Conn) idleFire() {
+	c.rmu.Lock()
+	if c.rdState != rdParked {
+		c.rmu.Unlock()
+		return
+	}
+	c.rdState = rdBackground
+	c.rdMore.Store(false)
+	c.rmu.Unlock()
+	c.run()
+}
+
+// takeReading makes the calling Receive the reader if nobody reads.
+func (c *Conn) takeReading() bool {
+	if c.rd.raw == nil {
+		return false
+	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.rdState != rdParked || c.rdPinned.Load() {
+		return false
+	}
+	c.idleTimer.Stop()
+	c.rdState = rdReceiver
+	return true
+}
+
+// tokenTaken makes the Receive call that popped the reader's token the
+// reader, unless the token is stale.
+func (c *Conn) tokenTaken() bool {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.rdState != rdHanding {
+		return false
+	}
+	c.rdState = rdReceiver
+	return true
+}
+
+// maybeSteal asks an idle reader goroutine to step aside for the Receive call
+// that is about to wait (it has counted itself in recvWaiting).
+func (c *Conn) maybeSteal() {
+	if c.rd.raw == nil || !c.rdIdle.Load() {
+		return
+	}
+	c.rmu.Lock()
+	if c.rdState == rdBackground && !c.rdPinned.Load() && c.rdIdle.Load() && !c.rdSteal {
+		c.rdSteal = true
+		c.rdDeadline = true
+		c.nc.SetReadDeadline(aLongTimeAgo)
+	}
+	c.rmu.Unlock()
+}
+
+// waiterLeft ends a Receive call's wait on the queue. The last waiter to
+// leave while a token waits for a reader restarts the reader goroutine, so
+// that the socket is never left unread.
+func (c *Conn) waiterLeft() {
+	if c.recvWaiting.Add(-1) != 0 {
+		return
+	}
+	c.rmu.Lock()
+	if c.rdState != rdHanding {
+		c.rmu.Unlock()
+		return
+	}
+	c.rdState = rdBackground
+	c.rmu.Unlock()
+	go c.run()
+}
+
+// leaveReading ends a Receive call's reading: the role is parked until the
+// next Receive call or idleGrace.
+func (c *Conn) leaveReading() {
+	c.rdMore.Store(c.rd.r < c.rd.w)
+	c.rmu.Lock()
+	c.clearDeadlineLocked()
+	if c.rdPinned.Load() || c.failing.Load() {
+		c.rdState = rdBackground
+		c.rmu.Unlock()
+		go c.run()
+		return
+	}
+	c.rdState = rdParked
+	if c.idleTimer == nil {
+		c.idleTimer = time.AfterFunc(idleGrace, c.idleFire)
+	} else {
+		c.idleTimer.Reset(idleGrace)
+	}
+	c.rmu.Unlock()
+}
+
+// resumeBackground gives the reading back to a fresh reader goroutine.
+func (c *Conn) resumeBackground() {
+	c.rdMore.Store(false)
+	c.rmu.Lock()
+	c.clearDeadlineLocked()
+	c.rdState = rdBackground
+	c.rmu.Unlock()
+	go c.run()
+}
+
+// readerEnds hands the end of the connection (err from reading a frame) to a
+// goroutine that finishes it, as the reader goroutine would.
+func (c *Conn) readerEnds(err error) {
+	c.rdMore.Store(false)
+	c.rmu.Lock()
+	c.clearDeadlineLocked()
+	c.rdPinned.Store(true)
+	c.rdState = rdBackground
+	c.rmu.Unlock()
+	go c.finish(err)
+}
+
+// receive is Receive; a non-zero deadline is ctx's deadline and ctx is the
+// caller's own (ReceiveTimeout), so the socket's deadline can stand for it.
+func (c *Conn) receive(ctx context.Context, deadline time.Time) (Message, error) {
+	for {
+		var reading bool
+		m, ok, err := c.q.TryPop()
+		switch {
+		case ok && m.Type != 0:
+			return m, nil
+		case ok:
+			reading = c.tokenTaken()
+		case err != nil:
+			return c.received(Message{}, err)
+		default:
+			reading = c.takeReading()
+		}
+		if !reading && !ok {
+			c.recvWaiting.Add(1)
+			c.maybeSteal()
+			m, err = c.q.Pop(ctx)
+			if err == nil && m.Type == 0 {
+				reading = c.tokenTaken()
+			}
+			c.waiterLeft()
+			switch {
+			case err != nil:
+				return c.received(m, err)
+			case m.Type != 0:
+				return m, nil
+			}
+		}
+		if reading {
+			m, got, err := c.readForReceive(ctx, deadline)
+			if got || err != nil {
+				return m, err
+			}
+		}
+	}
+}
+
+// readForReceive reads as a Receive call until a message is queued, which it
+// returns (got), or ctx ends (err), or the reading has to go back to a reader
+// goroutine (neither: the caller waits on the queue).
+func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Message, got bool, err error) {
+	rd := &c.rd
+	for {
+		if c.rdPinned.Load() || c.failing.Load() {
+			c.resumeBackground()
+			return Message{}, false, nil
+		}
+		whole, fits, op := rd.bufferedFrame()
+		switch {
+		case whole && op == frame.OpPing:
+			// A pong may have to wait for room in the output buffer, which
+			// ctx could not interrupt: pings are the reader goroutine's.
+			c.resumeBackground()
+			return Message{}, false, nil
+		case whole:
+			if err := c.readFrame(); err != nil {
+				c.readerEnds(err)
+				return Message{}, false, nil
+			}
+			if m, ok, _ := c.q.TryPop(); ok {
+				c.leaveReading()
+				return m, true, nil
+			}
+		case rd.err != nil || !fits:
+			c.resumeBackground()
+			return Message{}, false, nil
+		case rd.r < rd.w:
+			before := rd.w - rd.r
+			rd.readNow()
+			if rd.w-rd.r == before && rd.err == nil {
+				// The rest is not there yet: a reader goroutine waits for it.
+				c.resumeBackground()
+				return Message{}, false, nil
+			}
+		default:
+			if err := c.waitForReceive(ctx, deadline); err != nil {
+				c.leaveReading()
+				return Message{}, false, err
+			}
+		}
+	}
+}
+
+// waitForReceive waits, as a reading Receive call, for bytes from the socket,
+// until ctx ends (its error is returned) or the connection starts ending.
+func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
+	c.rmu.Lock()
+	if c.rdPinned.Load() || c.failing.Load() {
+		c.rmu.Unlock()
+		return nil
+	}
+	c.rdGen++
+	gen := c.rdGen
+	if !deadline.IsZero() {
+		c.rdDeadline = true
+		c.nc.SetReadDeadline(deadline)
+	}
+	c.rmu.Unlock()
+	var stop func() bool
+	if deadline.IsZero() && ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() {
+			c.rmu.Lock()
+			if c.rdGen == gen {
+				c.rdDeadline = true
+				c.nc.SetReadDeadline(aLongTimeAgo)
+			}
+			c.rmu.Unlock()
+		})
+	}
+	err := c.rd.waitRead()
+	if stop != nil {
+		stop()
+	}
+	c.rmu.Lock()
+	c.rdGen++
+	c.clearDeadlineLocked()
+	c.rmu.Unlock()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return context.DeadlineExceeded
+		}
+		return nil // a kick: the caller sees rdPinned
+	}
+	c.rd.err = err
+	return nil
+}
