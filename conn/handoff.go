@@ -20,10 +20,12 @@ import (
 // The reading role moves between:
 //
 //   - rdBackground: the reader goroutine (run) reads;
-//   - rdReceiver: a Receive call reads, but only whole frames that are
-//     already buffered or arrive at once; it waits for the first bytes of a
-//     frame in a wait its context can interrupt, and leaves anything that
-//     would block mid-frame (a large message) to a fresh reader goroutine;
+//   - rdReceiver: a Receive call reads, but only frames that fit in the read
+//     buffer (16 KiB): it processes them once they are whole, and waits for
+//     bytes in a wait its context can interrupt (a read deadline), leaving
+//     a part of a frame buffered if ctx ends. Larger frames, pings (whose
+//     pong may wait for the writer) and the end of the connection go to a
+//     fresh reader goroutine;
 //   - rdParked: nobody reads; the Receive call that read has returned a
 //     message. The next Receive call reads again, or, if none comes within
 //     idleGrace, the idle timer starts the reader goroutine (so pings are
@@ -98,7 +100,8 @@ func (c *Conn) clearDeadlineLocked() {
 func (c *Conn) handOff() bool {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	if c.rd.raw == nil || c.rdPinned.Load() || c.failing.Load() || c.recvWaiting.Load() == 0 || c.rdState != rdBackground {
+	if c.rd.raw == nil || c.rdPinned.Load() || c.failing.Load() || c.recvWaiting.Load() == 0 ||
+		c.q.Len() > 0 || c.rdState != rdBackground {
 		return false
 	}
 	if c.q.Push(doneCtx, Message{}, 0) != nil {
@@ -315,15 +318,10 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 		case rd.err != nil || !fits:
 			c.resumeBackground()
 			return Message{}, false, nil
-		case rd.r < rd.w:
-			before := rd.w - rd.r
-			rd.readNow()
-			if rd.w-rd.r == before && rd.err == nil {
-				// The rest is not there yet: a reader goroutine waits for it.
-				c.resumeBackground()
-				return Message{}, false, nil
-			}
 		default:
+			// Nothing buffered, or part of a frame that fits in the
+			// buffer: wait for more. If ctx ends first, the part stays
+			// buffered for whoever reads next.
 			if err := c.waitForReceive(ctx, deadline); err != nil {
 				c.leaveReading()
 				return Message{}, false, err
@@ -358,7 +356,12 @@ func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
 			c.rmu.Unlock()
 		})
 	}
-	err := c.rd.waitRead()
+	var err error
+	if c.rd.r < c.rd.w {
+		err = c.rd.readMore()
+	} else {
+		err = c.rd.waitRead()
+	}
 	if stop != nil {
 		stop()
 	}

@@ -121,8 +121,9 @@ type reader struct {
 	// Stepping aside for a Receive call that reads (handoff.go).
 	hooks      readerHooks
 	atBoundary bool               // readLoop waits for the first bytes of a frame
+	noYield    bool               // the last hand-off failed: read the next frame first
 	yielded    bool               // rawFn stopped waiting: a Receive call waits
-	nowFn      func(uintptr) bool // built once: RawConn.Read's callback for readNow
+	moreFn     func(uintptr) bool // built once: RawConn.Read's callback for readMore
 
 	small [smallRead]byte
 	ctl   [frame.MaxControlPayload]byte
@@ -203,10 +204,11 @@ func (rd *reader) waitRead() error {
 	return err
 }
 
-// readNow moves the unread bytes to the front of the big buffer and adds
-// what the socket (TCP) has right now, without waiting. A read error is
-// recorded in rd.err.
-func (rd *reader) readNow() {
+// readMore moves the unread bytes (part of a frame that fits in it) to the
+// front of the big buffer and adds what the socket (TCP) has, waiting for
+// bytes if there are none yet. Like waitRead, it returns the error of the
+// wait itself and records a read error in rd.err.
+func (rd *reader) readMore() error {
 	if rd.big == nil {
 		rd.big = rbufPool.Get().(*rbuf)
 	}
@@ -215,9 +217,8 @@ func (rd *reader) readNow() {
 		rd.buf, rd.r, rd.w = rd.big.b, 0, n
 	}
 	rd.rawN, rd.rawErr = 0, nil
-	if err := rd.raw.Read(rd.nowFn); err != nil {
-		rd.err = err
-		return
+	if err := rd.raw.Read(rd.moreFn); err != nil {
+		return err
 	}
 	rd.w += rd.rawN
 	rd.lastFull, rd.lastN = rd.w == len(rd.buf), rd.rawN
@@ -225,6 +226,7 @@ func (rd *reader) readNow() {
 		rd.err = rd.rawErr
 	}
 	rd.alive(rd.rawN)
+	return nil
 }
 
 // bufferedFrame reports whether a whole frame is buffered, and if not,
@@ -340,6 +342,7 @@ func (c *Conn) run() {
 			if c.handOff() {
 				return
 			}
+			c.rd.noYield = true // read on: no second try before the next frame
 			continue
 		}
 		c.finish(err)
@@ -363,12 +366,13 @@ func (c *Conn) readLoop() error {
 		if c.failing.Load() {
 			return errFailing
 		}
-		if rd.r == rd.w && rd.raw != nil && c.recvWaiting.Load() > 0 && !c.rdPinned.Load() {
+		if rd.r == rd.w && rd.raw != nil && !rd.noYield && c.recvWaiting.Load() > 0 &&
+			c.q.Len() == 0 && !c.rdPinned.Load() {
 			return errHandoff
 		}
-		rd.atBoundary = true
+		rd.atBoundary = !rd.noYield
 		err := rd.fill(2)
-		rd.atBoundary = false
+		rd.atBoundary, rd.noYield = false, false
 		if err != nil {
 			return err
 		}

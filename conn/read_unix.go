@@ -58,15 +58,16 @@ func (rd *reader) initRaw() {
 			return true
 		}
 	}
-	// nowFn reads what the socket has into the free end of rd.buf and
-	// never waits.
-	rd.nowFn = func(fd uintptr) bool {
+	// moreFn reads into the free end of rd.buf, waiting while the socket
+	// has nothing.
+	rd.moreFn = func(fd uintptr) bool {
 		for {
 			n, err := syscall.Read(int(fd), rd.buf[rd.w:])
 			switch {
 			case errors.Is(err, syscall.EINTR):
 				continue
 			case errors.Is(err, syscall.EAGAIN):
+				return false
 			case err != nil:
 				rd.rawErr = os.NewSyscallError("read", err)
 			case n == 0:
