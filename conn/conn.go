@@ -92,6 +92,9 @@ type Conn struct {
 	rdDeadline  bool // a read deadline is set for the hand-off
 	rdGen       uint64
 	idleTimer   *time.Timer
+	timerArmed  bool
+	parkGen     uint64       // counts parkings of the reading role
+	armGen      uint64       // the parking the idle timer waits for
 	rdPinned    atomic.Bool  // the reader goroutine reads until the end
 	rdIdle      atomic.Bool  // the reader goroutine waits for a frame's first bytes
 	rdMore      atomic.Bool  // a Receive call left unparsed bytes in the read buffer

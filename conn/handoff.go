@@ -20,12 +20,13 @@ import (
 // The reading role moves between:
 //
 //   - rdBackground: the reader goroutine (run) reads;
-//   - rdReceiver: a Receive call reads, but only frames that fit in the read
-//     buffer (16 KiB): it processes them once they are whole, and waits for
-//     bytes in a wait its context can interrupt (a read deadline), leaving
-//     a part of a frame buffered if ctx ends. Larger frames, pings (whose
-//     pong may wait for the writer) and the end of the connection go to a
-//     fresh reader goroutine;
+//   - rdReceiver: a Receive call reads, but only whole frames: it waits for
+//     the bytes of a frame's header in a wait its context can interrupt (a
+//     read deadline; a part of a header stays buffered if ctx ends), and
+//     processes a frame once all of it is buffered. A frame whose payload
+//     is not all there at once (it must be judged as its bytes arrive: the
+//     size limit, UTF-8), pings (whose pong may wait for the writer) and the
+//     end of the connection go to a fresh reader goroutine;
 //   - rdParked: nobody reads; the Receive call that read has returned a
 //     message. The next Receive call reads again, or, if none comes within
 //     idleGrace, the idle timer starts the reader goroutine (so pings are
@@ -45,8 +46,8 @@ const (
 	rdHanding
 )
 
-// idleGrace is how long bytes may wait unread in the kernel while the
-// application that read last is not back in Receive.
+// idleGrace is how long (at most twice) bytes may wait unread in the kernel
+// while the application that read last is not back in Receive.
 const idleGrace = time.Millisecond
 
 // errHandoff ends readLoop when a Receive call may take the reading.
@@ -122,9 +123,6 @@ func (c *Conn) kickReader() {
 	c.rdPinned.Store(true)
 	switch c.rdState {
 	case rdParked, rdHanding:
-		if c.idleTimer != nil {
-			c.idleTimer.Stop()
-		}
 		c.rdState = rdBackground
 		go c.run()
 	case rdReceiver:
@@ -138,9 +136,18 @@ func (c *Conn) kickReader() {
 func (c *Conn) idleFire() {
 	c.rmu.Lock()
 	if c.rdState != rdParked {
+		c.timerArmed = false
 		c.rmu.Unlock()
 		return
 	}
+	if c.parkGen != c.armGen {
+		// Parked again since the timer was armed: wait for that one.
+		c.armGen = c.parkGen
+		c.idleTimer.Reset(idleGrace)
+		c.rmu.Unlock()
+		return
+	}
+	c.timerArmed = false
 	c.rdState = rdBackground
 	c.rdMore.Store(false)
 	c.rmu.Unlock()
@@ -157,8 +164,7 @@ func (c *Conn) takeReading() bool {
 	if c.rdState != rdParked || c.rdPinned.Load() {
 		return false
 	}
-	c.idleTimer.Stop()
-	c.rdState = rdReceiver
+	c.rdState = rdReceiver // an armed idle timer finds this and stops
 	return true
 }
 
@@ -219,10 +225,17 @@ func (c *Conn) leaveReading() {
 		return
 	}
 	c.rdState = rdParked
-	if c.idleTimer == nil {
-		c.idleTimer = time.AfterFunc(idleGrace, c.idleFire)
-	} else {
-		c.idleTimer.Reset(idleGrace)
+	c.parkGen++
+	// The timer is armed at most once per idleGrace, not per message:
+	// arming a timer can wake the thread that waits in the poller, which
+	// costs as much as the hand-off this file avoids.
+	if !c.timerArmed {
+		c.timerArmed, c.armGen = true, c.parkGen
+		if c.idleTimer == nil {
+			c.idleTimer = time.AfterFunc(idleGrace, c.idleFire)
+		} else {
+			c.idleTimer.Reset(idleGrace)
+		}
 	}
 	c.rmu.Unlock()
 }
@@ -299,7 +312,7 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 			c.resumeBackground()
 			return Message{}, false, nil
 		}
-		whole, fits, op := rd.bufferedFrame()
+		whole, header, fits, op := rd.bufferedFrame()
 		switch {
 		case whole && op == frame.OpPing:
 			// A pong may have to wait for room in the output buffer, which
@@ -318,9 +331,23 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 		case rd.err != nil || !fits:
 			c.resumeBackground()
 			return Message{}, false, nil
+		case header:
+			// A whole header and part of the payload. The frame must be
+			// judged now, not once it is complete (a size limit from the
+			// declared length, UTF-8 failing at the first impossible
+			// byte): unless the rest is already there, the reader
+			// goroutine, which reads frames piece by piece, takes over.
+			before := rd.w - rd.r
+			if err := rd.readMore(false); err != nil {
+				rd.err = err
+			}
+			if rd.w-rd.r == before && rd.err == nil {
+				c.resumeBackground()
+				return Message{}, false, nil
+			}
 		default:
-			// Nothing buffered, or part of a frame that fits in the
-			// buffer: wait for more. If ctx ends first, the part stays
+			// Nothing buffered, or part of a header: nothing to judge
+			// yet. Wait for more; if ctx ends first, the part stays
 			// buffered for whoever reads next.
 			if err := c.waitForReceive(ctx, deadline); err != nil {
 				c.leaveReading()
@@ -358,7 +385,7 @@ func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
 	}
 	var err error
 	if c.rd.r < c.rd.w {
-		err = c.rd.readMore()
+		err = c.rd.readMore(true)
 	} else {
 		err = c.rd.waitRead()
 	}

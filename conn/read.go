@@ -124,6 +124,7 @@ type reader struct {
 	noYield    bool               // the last hand-off failed: read the next frame first
 	yielded    bool               // rawFn stopped waiting: a Receive call waits
 	moreFn     func(uintptr) bool // built once: RawConn.Read's callback for readMore
+	moreWait   bool               // moreFn waits for bytes
 
 	small [smallRead]byte
 	ctl   [frame.MaxControlPayload]byte
@@ -205,10 +206,12 @@ func (rd *reader) waitRead() error {
 }
 
 // readMore moves the unread bytes (part of a frame that fits in it) to the
-// front of the big buffer and adds what the socket (TCP) has, waiting for
-// bytes if there are none yet. Like waitRead, it returns the error of the
-// wait itself and records a read error in rd.err.
-func (rd *reader) readMore() error {
+// front of the big buffer and adds what the socket (TCP) has; if it has
+// nothing yet, readMore waits for bytes when wait is set, or returns at once.
+// Like waitRead, it returns the error of the wait itself and records a read
+// error in rd.err.
+func (rd *reader) readMore(wait bool) error {
+	rd.moreWait = wait
 	if rd.big == nil {
 		rd.big = rbufPool.Get().(*rbuf)
 	}
@@ -233,16 +236,16 @@ func (rd *reader) readMore() error {
 // whether the frame (as far as its header tells) fits in the big buffer.
 // A header that does not parse counts as a whole frame: reading it reports
 // the error.
-func (rd *reader) bufferedFrame() (whole, fits bool, op frame.Opcode) {
+func (rd *reader) bufferedFrame() (whole, header, fits bool, op frame.Opcode) {
 	avail := rd.w - rd.r
 	if avail < 2 || avail < headerSize(rd.buf[rd.r+1]) {
-		return false, true, 0
+		return false, false, true, 0
 	}
 	h, n, err := frame.ParseHeader(rd.buf[rd.r:rd.w])
 	if err != nil || h.Length < 0 || h.Length <= int64(avail-n) {
-		return true, true, h.Opcode
+		return true, true, true, h.Opcode
 	}
-	return false, int64(n)+h.Length <= bigRead, h.Opcode
+	return false, true, int64(n)+h.Length <= bigRead, h.Opcode
 }
 
 // prepare picks the buffer for the next read and makes room in it.

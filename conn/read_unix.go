@@ -58,8 +58,8 @@ func (rd *reader) initRaw() {
 			return true
 		}
 	}
-	// moreFn reads into the free end of rd.buf, waiting while the socket
-	// has nothing.
+	// moreFn reads into the free end of rd.buf; while the socket has
+	// nothing, it waits if rd.moreWait says so.
 	rd.moreFn = func(fd uintptr) bool {
 		for {
 			n, err := syscall.Read(int(fd), rd.buf[rd.w:])
@@ -67,7 +67,7 @@ func (rd *reader) initRaw() {
 			case errors.Is(err, syscall.EINTR):
 				continue
 			case errors.Is(err, syscall.EAGAIN):
-				return false
+				return !rd.moreWait
 			case err != nil:
 				rd.rawErr = os.NewSyscallError("read", err)
 			case n == 0:

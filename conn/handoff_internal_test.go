@@ -1,0 +1,282 @@
+package conn
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/seed865a0254/websocket/frame"
+)
+
+// loopback returns a connected pair of TCP connections: the reading role can
+// move to Receive only on sockets whose readability can be awaited.
+func loopback(tb testing.TB) (ours, peer net.Conn) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("listen: %v", err)
+	}
+	defer ln.Close()
+	ch := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			c = nil
+		}
+		ch <- c
+	}()
+	peer, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		tb.Fatalf("dial: %v", err)
+	}
+	ours = <-ch
+	if ours == nil {
+		peer.Close()
+		tb.Fatal("accept failed")
+	}
+	tb.Cleanup(func() { ours.Close(); peer.Close() })
+	return ours, peer
+}
+
+// clientFrame is one masked frame as a client sends it.
+func clientFrame(fin bool, op frame.Opcode, payload []byte) []byte {
+	h := frame.Header{Fin: fin, Opcode: op, Masked: true, Key: [4]byte{9, 8, 7, 6}, Length: int64(len(payload))}
+	b := frame.AppendHeader(nil, h)
+	start := len(b)
+	b = append(b, payload...)
+	frame.Mask(h.Key, 0, b[start:])
+	return b
+}
+
+func (c *Conn) readingState() uint8 {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return c.rdState
+}
+
+// eventually polls cond for a few seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A Receive call waiting on TCP reads the socket itself: the reader
+// goroutine steps aside, and messages still arrive whole and in order.
+func TestReceiveTakesTheReading(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, nil)
+	defer ws.CloseNow()
+	ctx := context.Background()
+
+	got := make(chan Message, 1)
+	go func() {
+		m, err := ws.Receive(ctx)
+		if err != nil {
+			t.Errorf("Receive: %v", err)
+		}
+		got <- m
+	}()
+	eventually(t, "the waiting Receive reads", func() bool { return ws.readingState() == rdReceiver })
+	for i := range 3 {
+		var b []byte
+		b = append(b, clientFrame(true, frame.OpText, []byte(fmt.Sprint("m", i)))...)
+		if _, err := peer.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if m := <-got; m.Text() != "m0" {
+				t.Fatalf("got %q, want m0", m.Text())
+			}
+		}
+	}
+	for _, want := range []string{"m1", "m2"} {
+		m, err := ws.Receive(ctx)
+		if err != nil || m.Text() != want {
+			t.Fatalf("Receive = %q, %v; want %q", m.Text(), err, want)
+		}
+	}
+}
+
+// A Receive call that reads and gives up (its context ends with half a frame
+// buffered) loses nothing: the next call returns the whole message.
+func TestReceiveReadingGivesUpMidFrame(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, nil)
+	defer ws.CloseNow()
+
+	f := clientFrame(true, frame.OpBinary, []byte("hello, world"))
+	for i, cut := range []int{1, 7, len(f) - 1} {
+		if _, err := peer.Write(f[:cut]); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		_, err := ws.Receive(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("cut %d: Receive = %v, want DeadlineExceeded", i, err)
+		}
+		// ReceiveTimeout uses the socket deadline directly.
+		if _, err := ws.ReceiveTimeout(20 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("cut %d: ReceiveTimeout = %v, want DeadlineExceeded", i, err)
+		}
+		if _, err := peer.Write(f[cut:]); err != nil {
+			t.Fatal(err)
+		}
+		m, err := ws.ReceiveTimeout(5 * time.Second)
+		if err != nil || string(m.Data) != "hello, world" {
+			t.Fatalf("cut %d: Receive = %q, %v", i, m.Data, err)
+		}
+	}
+}
+
+// While the application is away from Receive, the reading goes back to the
+// reader goroutine: a ping is answered, and Close still completes its
+// handshake.
+func TestParkedReadingAnswersPingAndClose(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, nil)
+	defer ws.CloseNow()
+	br := bufio.NewReader(peer)
+	var hb [frame.MaxHeaderSize]byte
+
+	if _, err := peer.Write(clientFrame(true, frame.OpText, []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := ws.ReceiveTimeout(5 * time.Second); err != nil || m.Text() != "x" {
+		t.Fatalf("Receive = %q, %v", m.Text(), err)
+	}
+	// No Receive from here on.
+	if _, err := peer.Write(clientFrame(true, frame.OpPing, []byte("p"))); err != nil {
+		t.Fatal(err)
+	}
+	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	h, err := frame.ReadHeader(br, hb[:])
+	if err != nil || h.Opcode != frame.OpPong || h.Length != 1 {
+		t.Fatalf("got %+v, %v; want a pong", h, err)
+	}
+	if _, err := io.CopyN(io.Discard, br, h.Length); err != nil {
+		t.Fatal(err)
+	}
+
+	closed := make(chan error, 1)
+	go func() { closed <- ws.Close(StatusNormalClosure, "") }()
+	h, err = frame.ReadHeader(br, hb[:])
+	if err != nil || h.Opcode != frame.OpClose {
+		t.Fatalf("got %+v, %v; want our close frame", h, err)
+	}
+	if _, err := peer.Write(clientFrame(true, frame.OpClose, frame.AppendClose(nil, StatusNormalClosure, ""))); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// Close and CloseNow from another goroutine end a Receive call that is
+// reading the socket.
+func TestCloseEndsReadingReceive(t *testing.T) {
+	for _, now := range []bool{false, true} {
+		t.Run(fmt.Sprint("now=", now), func(t *testing.T) {
+			ours, _ := loopback(t)
+			ws := New(ours, nil, frame.Server, &Options{CloseTimeout: 100 * time.Millisecond})
+			errc := make(chan error, 1)
+			go func() {
+				_, err := ws.Receive(context.Background())
+				errc <- err
+			}()
+			eventually(t, "the waiting Receive reads", func() bool { return ws.readingState() == rdReceiver })
+			if now {
+				ws.CloseNow()
+			} else {
+				ws.Close(StatusNormalClosure, "")
+			}
+			select {
+			case err := <-errc:
+				if !errors.Is(err, ErrClosed) {
+					t.Fatalf("Receive = %v, want ErrClosed", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Receive still blocked after the close")
+			}
+			select {
+			case <-ws.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatal("Done not closed")
+			}
+		})
+	}
+}
+
+// BenchmarkEchoTCP measures a server echo loop (Receive, then Send) over
+// loopback TCP with one message in flight, the bench harness's ping-pong
+// scenario in miniature, beside a yardstick that echoes the same frames as
+// raw bytes (read, write): the syscalls and wake-ups any library pays. With
+// the reading done by the waiting Receive, an echo costs no goroutine
+// hand-off.
+func BenchmarkEchoTCP(b *testing.B) {
+	for _, size := range []int{16, 4096} {
+		f := clientFrame(true, frame.OpBinary, make([]byte, size))
+		// The echo is unmasked: 4 bytes shorter.
+		echoLen := len(f) - 4
+		client := func(b *testing.B, peer net.Conn, n int) {
+			buf := make([]byte, 64<<10)
+			for b.Loop() {
+				if _, err := peer.Write(f); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(peer, buf[:n]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run(fmt.Sprintf("Receive_Send/%d", size), func(b *testing.B) {
+			ours, peer := loopback(b)
+			ws := New(ours, nil, frame.Server, nil)
+			defer ws.CloseNow()
+			go func() {
+				ctx := context.Background()
+				for {
+					m, err := ws.Receive(ctx)
+					if err != nil {
+						return
+					}
+					if ws.Send(ctx, m.Type, m.Data) != nil {
+						return
+					}
+				}
+			}()
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			client(b, peer, echoLen)
+		})
+		b.Run(fmt.Sprintf("yardstick_raw_echo/%d", size), func(b *testing.B) {
+			ours, peer := loopback(b)
+			go func() {
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := ours.Read(buf)
+					if err != nil {
+						return
+					}
+					if _, err := ours.Write(buf[:n]); err != nil {
+						return
+					}
+				}
+			}()
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			client(b, peer, len(f))
+		})
+	}
+}
