@@ -63,7 +63,7 @@ type readerHooks struct{ c *Conn }
 // reading (maybeSteal).
 func (h readerHooks) beforePark() bool {
 	c := h.c
-	if c == nil || c.rdPinned.Load() {
+	if c == nil || c.rdPinned.Load() || c.rd.lastLarge {
 		return false
 	}
 	c.rdIdle.Store(true)

@@ -122,6 +122,7 @@ type reader struct {
 	hooks      readerHooks
 	atBoundary bool               // readLoop waits for the first bytes of a frame
 	noYield    bool               // the last hand-off failed: read the next frame first
+	lastLarge  bool               // the last frame did not fit in the big buffer
 	yielded    bool               // rawFn stopped waiting: a Receive call waits
 	moreFn     func(uintptr) bool // built once: RawConn.Read's callback for readMore
 	moreWait   bool               // moreFn waits for bytes
@@ -369,7 +370,7 @@ func (c *Conn) readLoop() error {
 		if c.failing.Load() {
 			return errFailing
 		}
-		if rd.r == rd.w && rd.raw != nil && !rd.noYield && c.recvWaiting.Load() > 0 &&
+		if rd.r == rd.w && rd.raw != nil && !rd.noYield && !rd.lastLarge && c.recvWaiting.Load() > 0 &&
 			c.q.Len() == 0 && !c.rdPinned.Load() {
 			return errHandoff
 		}
@@ -397,6 +398,10 @@ func (c *Conn) readFrame() error {
 		return err
 	}
 	rd.r += n
+	// A Receive call reads only frames that fit in the buffer: after a
+	// larger one, the reader goroutine keeps reading (one hand-off per
+	// message, rather than a reader goroutine started for each one).
+	rd.lastLarge = int64(n)+h.Length > bigRead
 	if err := frame.Check(h, c.role, c.ext); err != nil {
 		return err
 	}
