@@ -24,6 +24,17 @@
 // slows the peer down, and a ping flood is bounded the same way: the
 // reader does not read the next frame until its pong is queued for writing.
 //
+// On TCP and Unix sockets, a Receive call that finds the queue empty while
+// the reader goroutine waits for the next frame takes over the reading: it
+// waits for the socket itself (its context still bounds the wait), reads
+// whole frames with the same checks, and returns the first message, so no
+// goroutine hand-off is paid per message and a connection whose
+// application waits in Receive runs no reader goroutine. Everything that
+// cannot wait for the application (a frame whose payload is still
+// arriving, pings, the peer's close, failures, and any bytes that arrive
+// while the application has not come back to Receive within a millisecond)
+// goes back to a reader goroutine, so the behaviour above is unchanged.
+//
 // # Sending
 //
 // One writer serialises whole messages: a message sent by [Conn.Send] never
@@ -63,7 +74,8 @@
 // while bytes flow: about 2 × ReadLimit in all (2 MiB with the defaults).
 // An idle connection holds no read or write buffer (on TCP the reader waits
 // for readability without one; on other transports it waits with a 256-byte
-// buffer inside the Conn), only its reader goroutine and small state.
+// buffer inside the Conn), only small state and, unless a Receive call is
+// waiting on TCP, its reader goroutine.
 //
 // # Concurrency
 //
