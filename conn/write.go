@@ -196,7 +196,8 @@ func newMaskKey() [4]byte {
 // kickLocked makes sure what was just queued gets written, and unlocks c.mu.
 // If a write is under way (or a large write waits to own the write side), its
 // owner writes the new frames next. Otherwise the caller (ctx != nil) writes
-// them itself when no more received messages are waiting in the queue and
+// them itself when no more received messages are waiting (in the queue, or
+// as unparsed bytes a reading Receive left in the read buffer) and
 // the write can be bounded; else a flusher goroutine is started, so that a
 // caller that is about to Receive the next message and Send again can add
 // its frames to the same write.
