@@ -32,7 +32,7 @@
 // application waits in Receive runs no reader goroutine. Everything that
 // cannot wait for the application (a frame whose payload is still
 // arriving, pings, the peer's close, failures, and any bytes that arrive
-// while the application has not come back to Receive within a millisecond)
+// while the application has not come back to Receive within 10 ms)
 // goes back to a reader goroutine, so the behaviour above is unchanged.
 //
 // # Sending
