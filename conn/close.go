@@ -149,8 +149,18 @@ func (c *Conn) CloseNow() error {
 func (c *Conn) endWith(cause error) bool {
 	err := closedBy(cause)
 	c.mu.Lock()
+	ok := c.endLocked(err)
+	c.mu.Unlock()
+	if ok {
+		c.ended(err)
+	}
+	return ok
+}
+
+// endLocked records err as the ending unless one is recorded already, and
+// reports whether it did; c.mu is held.
+func (c *Conn) endLocked(err error) bool {
 	if c.cause != nil {
-		c.mu.Unlock()
 		return false
 	}
 	c.cause = err
@@ -158,22 +168,32 @@ func (c *Conn) endWith(cause error) bool {
 		c.sendErr = err
 	}
 	c.wakeLocked()
-	c.mu.Unlock()
+	return true
+}
+
+// ended does, outside c.mu, what follows the recording of an ending.
+func (c *Conn) ended(err error) {
 	c.q.Close(err)
 	c.kickReader()
-	return true
 }
 
 // fail fails the connection (RFC 6455 §7.1.7): it records cause, queues a
 // close frame with code, and makes the reader stop reading frames; the
 // reader then finishes the job (drainAndClose). Only the first ending counts.
 func (c *Conn) fail(cause error, code StatusCode) {
-	if !c.endWith(cause) {
+	err := closedBy(cause)
+	c.mu.Lock()
+	if !c.endLocked(err) {
+		c.mu.Unlock()
 		return
 	}
+	// The close frame is queued under the lock that records the ending, so
+	// that a goroutine that finds the connection ended (and goes on to wait
+	// for the output to drain before closing the socket) finds the frame
+	// queued too.
 	c.failing.Store(true)
-	c.mu.Lock()
-	c.queueCloseLocked(code, "")
+	c.queueCloseLocked(code, "") // unlocks
+	c.ended(err)
 	// Wake the reader if it is blocked in a read.
 	c.nc.SetReadDeadline(time.Now())
 }
