@@ -116,8 +116,8 @@ func TestWriterCoalescesQueuedFrames(t *testing.T) {
 // Send does not allocate, on either side (a client masks into the output
 // buffer, never into the caller's slice).
 func TestSendAllocs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts are checked in long mode")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts are checked in long mode, without the race detector (it makes sync.Pool drop items)")
 	}
 	for _, role := range []frame.Role{frame.Server, frame.Client} {
 		for _, size := range []int{16, 1024, 65536} {
@@ -142,8 +142,8 @@ func TestSendAllocs(t *testing.T) {
 
 // Receive allocates at most the message's data.
 func TestReceiveAllocs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts are checked in long mode")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts are checked in long mode, without the race detector (it makes sync.Pool drop items)")
 	}
 	rc := newReplayConn(maskedFrame(1024), 1<<30)
 	ws := New(rc, nil, frame.Server, nil)
