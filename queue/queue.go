@@ -13,7 +13,11 @@ var ErrClosed = errors.New("queue: closed")
 // errNegativeCost is returned by Push for a cost below zero.
 var errNegativeCost = errors.New("queue: negative cost")
 
-// initialCap is the ring's first allocation; it grows by doubling up to maxItems.
+// The ring is allocated on the first Push with a single slot, enough for a
+// queue that holds one item at a time (a connection that is idle or answers
+// one message after another). The first time a second item is queued it grows
+// to initialCap slots, then by doubling, always up to maxItems; it never
+// shrinks, so a queue that has reached its working size no longer allocates.
 const initialCap = 16
 
 // Queue is a FIFO queue of T with a limit on the number of items and, optionally, on the total
@@ -21,7 +25,8 @@ const initialCap = 16
 type Queue[T any] struct {
 	mu sync.Mutex
 
-	// ring holds n items starting at head; len(ring) <= maxItems.
+	// ring holds n items starting at head; len(ring) <= maxItems. It is nil
+	// until the first Push (see initialCap).
 	ring []entry[T]
 	head int
 	n    int
@@ -134,7 +139,6 @@ func New[T any](maxItems int, maxCost int64) *Queue[T] {
 		maxCost = 0
 	}
 	return &Queue[T]{
-		ring:     make([]entry[T], min(maxItems, initialCap)),
 		maxItems: maxItems,
 		maxCost:  maxCost,
 	}
@@ -182,7 +186,16 @@ func (q *Queue[T]) Push(ctx context.Context, v T, cost int64) error {
 // add appends to the ring, growing it up to maxItems. The caller holds mu and checked fits.
 func (q *Queue[T]) add(v T, cost int64) {
 	if q.n == len(q.ring) {
-		grown := make([]entry[T], min(2*len(q.ring), q.maxItems))
+		var size int
+		switch len(q.ring) {
+		case 0:
+			size = 1
+		case 1:
+			size = initialCap
+		default:
+			size = 2 * len(q.ring)
+		}
+		grown := make([]entry[T], min(size, q.maxItems))
 		k := copy(grown, q.ring[q.head:])
 		copy(grown[k:], q.ring[:q.head])
 		q.ring, q.head = grown, 0
