@@ -75,8 +75,9 @@ func (c *Conn) ReceiveTimeout(d time.Duration) (Message, error) {
 // waits for the socket to become readable without one, then reads into a
 // pooled big buffer and gives it back once the socket has been drained. On
 // other transports (net.Pipe, TLS), where that wait is not possible, it waits
-// in a read into a small buffer that lives in the Conn, and uses the big
-// buffer while bytes flow.
+// in a read into a small buffer allocated with the reader, and uses the big
+// buffer while bytes flow. On TCP the small buffer is allocated only if a
+// read ever needs it (a partial frame left over from the handshake).
 const (
 	smallRead = 256
 	bigRead   = 16 << 10
@@ -95,7 +96,7 @@ var rbufPool = sync.Pool{New: func() any { return &rbuf{b: make([]byte, bigRead)
 // reader is the state of the connection's reader goroutine.
 type reader struct {
 	nc       net.Conn
-	buf      []byte // small[:], big.b, or the handshake's leftover bytes
+	buf      []byte // small[:], big.b, the handshake's leftover bytes, or nil
 	r, w     int    // unread bytes are buf[r:w]
 	big      *rbuf
 	lastFull bool  // the last read into buf filled it: more is probably waiting
@@ -127,18 +128,26 @@ type reader struct {
 	moreFn     func(uintptr) bool // built once: RawConn.Read's callback for readMore
 	moreWait   bool               // moreFn waits for bytes
 
-	small [smallRead]byte
-	ctl   [frame.MaxControlPayload]byte
+	small *[smallRead]byte // allocated when first needed (smallBuf)
 }
 
 func (rd *reader) init(nc net.Conn, buffered []byte, mon *atomic.Pointer[ping.Monitor]) {
 	rd.nc, rd.mon = nc, mon
-	if len(buffered) > 0 {
-		rd.buf, rd.w = buffered, len(buffered)
-	} else {
-		rd.buf = rd.small[:]
-	}
 	rd.initRaw()
+	switch {
+	case len(buffered) > 0:
+		rd.buf, rd.w = buffered, len(buffered)
+	case rd.raw == nil:
+		rd.buf = rd.smallBuf()
+	}
+}
+
+// smallBuf returns the small buffer, allocating it the first time.
+func (rd *reader) smallBuf() []byte {
+	if rd.small == nil {
+		rd.small = new([smallRead]byte)
+	}
+	return rd.small[:]
 }
 
 // alive tells the ping monitor, if any, that n > 0 bytes arrived.
@@ -192,7 +201,7 @@ func (rd *reader) fill(need int) error {
 // wait itself (a deadline, a closed socket), which it does not record; a
 // read error is recorded in rd.err.
 func (rd *reader) waitRead() error {
-	rd.buf, rd.r, rd.w = rd.small[:], 0, 0
+	rd.buf, rd.r, rd.w = nil, 0, 0
 	rd.rawN, rd.rawErr, rd.yielded = 0, nil, false
 	err := rd.raw.Read(rd.rawFn)
 	if rd.rawN > 0 {
@@ -260,7 +269,7 @@ func (rd *reader) prepare(need int) {
 		}
 		target = rd.big.b
 	} else {
-		target = rd.small[:]
+		target = rd.smallBuf()
 	}
 	if &target[0] == &rd.buf[0] && len(rd.buf)-rd.r >= need && rd.w < len(rd.buf) {
 		return // room after the unread bytes
@@ -295,7 +304,7 @@ func (rd *reader) discard() {
 	if rd.err != nil {
 		return
 	}
-	buf := rd.small[:]
+	buf := rd.smallBuf()
 	for {
 		if _, err := rd.nc.Read(buf); err != nil {
 			return
@@ -531,8 +540,9 @@ func (c *Conn) control(h frame.Header) error {
 	if err := rd.fill(n); err != nil {
 		return err
 	}
-	p := rd.ctl[:n]
-	copy(p, rd.buf[rd.r:rd.r+n])
+	// The payload is unmasked where it lies in the read buffer: those bytes
+	// are consumed, and everything below copies what it keeps of p.
+	p := rd.buf[rd.r : rd.r+n : rd.r+n]
 	rd.r += n
 	if h.Masked {
 		frame.Mask(h.Key, 0, p)

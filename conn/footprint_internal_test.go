@@ -1,0 +1,99 @@
+package conn
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/seed865a0254/websocket/frame"
+)
+
+// maxConnSize guards the idle footprint: the Conn struct is most of what the
+// library itself keeps per idle connection (issue 7). 704 bytes is a size
+// class of the Go allocator; growing past it costs the next class (768).
+const maxConnSize = 704
+
+func TestConnSize(t *testing.T) {
+	if got := unsafe.Sizeof(Conn{}); got > maxConnSize {
+		t.Fatalf("unsafe.Sizeof(Conn{}) = %d, want <= %d (idle memory per connection)", got, maxConnSize)
+	}
+}
+
+// TestSmallBufferOnlyWhenNeeded exchanges a message, a masked ping and its
+// pong over each transport, then checks which connections allocated the
+// small read buffer: on TCP the reader waits for readability without one, so
+// only a partial frame left over from the handshake needs it; net.Pipe waits
+// in a read into it.
+func TestSmallBufferOnlyWhenNeeded(t *testing.T) {
+	msg := clientFrame(true, frame.OpText, []byte("hello"))
+	ping := bytes.Repeat([]byte{0xa5, 0x5a, 7}, 41) // 123 bytes, masked on the wire
+	tests := []struct {
+		name      string
+		tcp       bool
+		leftover  []byte // handshake leftover given to New
+		wantSmall bool
+	}{
+		{name: "tcp", tcp: true, wantSmall: false},
+		{name: "tcp, whole frame left over", tcp: true, leftover: msg, wantSmall: false},
+		{name: "tcp, partial header left over", tcp: true, leftover: msg[:1], wantSmall: true},
+		{name: "pipe", tcp: false, wantSmall: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ours, peer net.Conn
+			if tt.tcp {
+				ours, peer = loopback(t)
+			} else {
+				ours, peer = net.Pipe()
+				t.Cleanup(func() { ours.Close(); peer.Close() })
+			}
+			ws := New(ours, bytes.Clone(tt.leftover), frame.Server, nil)
+			defer ws.CloseNow()
+			br := bufio.NewReader(peer)
+			errc := make(chan error, 1)
+			go func() {
+				var out []byte
+				switch {
+				case len(tt.leftover) == 0:
+					out = append(out, msg...)
+				case len(tt.leftover) < len(msg):
+					out = append(out, msg[len(tt.leftover):]...)
+				}
+				out = append(out, clientFrame(true, frame.OpPing, ping)...)
+				_, err := peer.Write(out)
+				errc <- err
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			m, err := ws.Receive(ctx)
+			if err != nil || m.Text() != "hello" {
+				t.Fatalf("Receive = %q, %v; want hello", m.Text(), err)
+			}
+			peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+			hdr := make([]byte, 2)
+			if _, err := io.ReadFull(br, hdr); err != nil {
+				t.Fatalf("reading the pong: %v", err)
+			}
+			if op := frame.Opcode(hdr[0] & 0x0f); op != frame.OpPong || int(hdr[1]) != len(ping) {
+				t.Fatalf("got opcode %v length %d, want a pong of %d bytes", op, hdr[1], len(ping))
+			}
+			got := make([]byte, len(ping))
+			if _, err := io.ReadFull(br, got); err != nil || !bytes.Equal(got, ping) {
+				t.Fatalf("pong payload %x, %v; want %x", got, err, ping)
+			}
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+			ws.CloseNow()
+			<-ws.Done() // the reader has finished with c.rd
+			if got := ws.rd.small != nil; got != tt.wantSmall {
+				t.Fatalf("small buffer allocated: %v, want %v", got, tt.wantSmall)
+			}
+		})
+	}
+}
