@@ -47,10 +47,12 @@ func (m Message) Text() string { return string(m.Data) }
 // Conn is a WebSocket connection. See the package documentation for its
 // semantics and its concurrency contract.
 type Conn struct {
+	// Fields are grouped so that small ones share words: the struct is most
+	// of what an idle connection holds (see TestConnSize).
 	nc          net.Conn
-	role        frame.Role
 	subprotocol string
 	cfg         config
+	role        frame.Role
 	ext         frame.State // RSV bits claimed by negotiated extensions (none yet)
 	kernelBuf   bool        // nc buffers writes in the kernel (TCP, Unix, TLS over them)
 
@@ -64,18 +66,18 @@ type Conn struct {
 	spare        *wbuf
 	flushing     bool // a goroutine owns the socket's write side
 	broken       bool // the write side is unusable: pending frames are dropped
-	ownerWaiters int  // goroutines waiting to own the write side (large writes)
 	streaming    bool // a Writer holds the message slot
+	closeSent    bool // our close frame is queued (it is the last frame)
+	shut         bool // teardown finished with the write side
+	localClose   bool // Close or CloseNow was called
+	peerClosed   bool // the peer's close frame arrived
+	closeTimeout bool // Close gave up waiting for the peer
+	ownerWaiters int  // goroutines waiting to own the write side (large writes)
 	wake         chan struct{}
 	sendErr      error // non-nil: no frame may be queued any more
-	closeSent    bool  // our close frame is queued (it is the last frame)
 	flushers     int   // flusher goroutines running
-	shut         bool  // teardown finished with the write side
 	pings        []*pingWaiter
 	cause        error                // why the connection ended (first cause wins), wrapped in ErrClosed
-	localClose   bool                 // Close or CloseNow was called
-	peerClosed   bool                 // the peer's close frame arrived
-	closeTimeout bool                 // Close gave up waiting for the peer
 	receiverWait chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
 	receiverFail *frame.ProtocolError // the failure awaitReceiver holds back
 	monStop      context.CancelFunc
@@ -90,9 +92,9 @@ type Conn struct {
 	rdState     uint8
 	rdSteal     bool // a Receive call asked the idle reader goroutine to step aside
 	rdDeadline  bool // a read deadline is set for the hand-off
+	timerArmed  bool
 	rdGen       uint64
 	idleTimer   *time.Timer
-	timerArmed  bool
 	parkGen     uint64       // counts parkings of the reading role
 	armGen      uint64       // the parking the idle timer waits for
 	rdPinned    atomic.Bool  // the reader goroutine reads until the end

@@ -95,13 +95,12 @@ var rbufPool = sync.Pool{New: func() any { return &rbuf{b: make([]byte, bigRead)
 
 // reader is the state of the connection's reader goroutine.
 type reader struct {
-	nc       net.Conn
-	buf      []byte // small[:], big.b, the handshake's leftover bytes, or nil
-	r, w     int    // unread bytes are buf[r:w]
-	big      *rbuf
-	lastFull bool  // the last read into buf filled it: more is probably waiting
-	lastN    int   // bytes the last read into buf returned
-	err      error // sticky read error
+	nc    net.Conn
+	buf   []byte // small[:], big.b, the handshake's leftover bytes, or nil
+	r, w  int    // unread bytes are buf[r:w]
+	big   *rbuf
+	lastN int   // bytes the last read into buf returned
+	err   error // sticky read error
 
 	// On TCP, raw reads the socket only once it is readable, so that no
 	// buffer is held while waiting (see read_unix.go).
@@ -117,7 +116,10 @@ type reader struct {
 
 	asm  *frame.Assembler
 	utf8 frame.UTF8Validator
-	frag *wbuf // the fragmented message being assembled
+	// Beside utf8, to share its word.
+	lastFull bool  // the last read into buf filled it: more is probably waiting
+	moreWait bool  // moreFn waits for bytes
+	frag     *wbuf // the fragmented message being assembled
 
 	// Stepping aside for a Receive call that reads (handoff.go).
 	hooks      readerHooks
@@ -126,7 +128,6 @@ type reader struct {
 	lastLarge  bool               // the last frame did not fit in the big buffer
 	yielded    bool               // rawFn stopped waiting: a Receive call waits
 	moreFn     func(uintptr) bool // built once: RawConn.Read's callback for readMore
-	moreWait   bool               // moreFn waits for bytes
 
 	small *[smallRead]byte // allocated when first needed (smallBuf)
 }
