@@ -74,8 +74,9 @@
 // while bytes flow: about 2 × ReadLimit in all (2 MiB with the defaults).
 // An idle connection holds no read or write buffer (on TCP the reader waits
 // for readability without one; on other transports it waits with a 256-byte
-// buffer inside the Conn), only small state and, unless a Receive call is
-// waiting on TCP, its reader goroutine.
+// buffer allocated with the connection), only small state (the Conn is 640
+// bytes; its message queue starts with one slot) and, unless a Receive call
+// is waiting on TCP, its reader goroutine.
 //
 // # Concurrency
 //
