@@ -104,6 +104,7 @@ type Conn struct {
 
 	mon         atomic.Pointer[ping.Monitor] // the running ping monitor, if any
 	failing     atomic.Bool                  // the connection is being failed: the reader drains
+	sockEmpty   atomic.Bool                  // TCP: the reader found the socket empty and waits (see keepSpareLocked)
 	peerCloseCh chan struct{}                // closed when the peer's close frame arrives
 	done        chan struct{}                // closed when everything has ended
 	flushFn     func()                       // c.flush as a func value, built once

@@ -97,3 +97,66 @@ func TestSmallBufferOnlyWhenNeeded(t *testing.T) {
 		})
 	}
 }
+
+// outputBuffers reports whether the connection holds an output buffer.
+func (c *Conn) outputBuffers() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out != nil || c.spare != nil
+}
+
+// TestIdleHoldsNoWriteBuffer: the spare output buffer a connection may keep
+// while bytes flow is given back once the connection is idle, whether the
+// last write echoed a message (the reader then finds the socket empty) or
+// was sent while the reader already waited.
+func TestIdleHoldsNoWriteBuffer(t *testing.T) {
+	tests := []struct {
+		name string
+		tcp  bool
+		echo bool // receive a message, then send; else only send
+	}{
+		{name: "tcp echo", tcp: true, echo: true},
+		{name: "tcp send while the reader waits", tcp: true, echo: false},
+		{name: "pipe echo", tcp: false, echo: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ours, peer net.Conn
+			if tt.tcp {
+				ours, peer = loopback(t)
+			} else {
+				ours, peer = net.Pipe()
+				t.Cleanup(func() { ours.Close(); peer.Close() })
+			}
+			ws := New(ours, nil, frame.Server, nil)
+			defer ws.CloseNow()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			const rounds = 20
+			got := make(chan error, rounds)
+			go func() {
+				br := bufio.NewReader(peer)
+				for range rounds {
+					_, err := io.ReadFull(br, make([]byte, 4+4096))
+					got <- err
+				}
+			}()
+			peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for i := range rounds {
+				if tt.echo {
+					go peer.Write(clientFrame(true, frame.OpBinary, bytes.Repeat([]byte{byte(i)}, 4096)))
+					if _, err := ws.Receive(ctx); err != nil {
+						t.Fatalf("Receive: %v", err)
+					}
+				}
+				if err := ws.Send(ctx, Binary, bytes.Repeat([]byte{byte(i)}, 4096)); err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+				if err := <-got; err != nil {
+					t.Fatalf("reading the message: %v", err)
+				}
+			}
+			eventually(t, "the output buffers go back to the pool", func() bool { return !ws.outputBuffers() })
+		})
+	}
+}

@@ -33,6 +33,7 @@ func (rd *reader) initRaw() {
 	// into a pooled buffer and gives the buffer back when there is nothing
 	// to read, so a connection holds a buffer only while bytes arrive.
 	rd.rawFn = func(fd uintptr) bool {
+		rd.hooks.c.sockEmpty.Store(false)
 		if rd.big == nil {
 			rd.big = rbufPool.Get().(*rbuf)
 		}
@@ -43,6 +44,7 @@ func (rd *reader) initRaw() {
 				continue
 			case errors.Is(err, syscall.EAGAIN):
 				rd.releaseBig()
+				rd.hooks.c.releaseSpare()
 				if rd.atBoundary && rd.hooks.beforePark() {
 					rd.yielded = true
 					return true

@@ -306,16 +306,42 @@ func (c *Conn) recycleLocked(buf *wbuf) {
 
 // idleBuffersLocked returns the output buffers to the pool when nothing is
 // pending, so that an idle connection holds none; a broken write side drops
-// what was pending.
+// what was pending. While bytes keep arriving (keepSpareLocked), the spare
+// buffer stays: a buffer given back to the pool after every write may be
+// gone after the next garbage collection, and regrowing one to the size
+// that pipelined messages need costs several allocations.
 func (c *Conn) idleBuffersLocked() {
 	if c.out != nil && (len(c.out.b) == 0 || c.broken) {
 		putWbuf(c.out)
 		c.out = nil
 	}
+	if c.spare != nil && !c.keepSpareLocked() {
+		putWbuf(c.spare)
+		c.spare = nil
+	}
+}
+
+// keepSpareLocked reports whether the spare output buffer may stay with the
+// connection: only on TCP (where the reader learns when the socket is empty),
+// while the write side works and the reader has not found the socket empty
+// since. Once it has, releaseSpare gives the buffer back; the flag is set
+// before releaseSpare takes c.mu, so a buffer kept here is never left behind
+// by a reader that then waits.
+func (c *Conn) keepSpareLocked() bool {
+	return c.rd.raw != nil && !c.broken && !c.sockEmpty.Load()
+}
+
+// releaseSpare runs on the reader when it finds the socket empty: it gives
+// the spare output buffer back to the pool, so that an idle connection holds
+// none.
+func (c *Conn) releaseSpare() {
+	c.sockEmpty.Store(true)
+	c.mu.Lock()
 	if c.spare != nil {
 		putWbuf(c.spare)
 		c.spare = nil
 	}
+	c.mu.Unlock()
 }
 
 // aLongTimeAgo is a deadline in the past: setting it interrupts a blocked
