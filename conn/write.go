@@ -240,15 +240,22 @@ func (c *Conn) writeOwned(buf *wbuf, deadline time.Time) error {
 		c.nc.SetWriteDeadline(time.Time{})
 	}
 	c.mu.Lock()
+	return c.endOwnedWriteLocked(buf, err)
+}
+
+// endOwnedWriteLocked ends a write made by the owner of the write side: it
+// recycles buf, passes the ownership on and unlocks c.mu. A failed write
+// fails the connection, and its error is returned.
+func (c *Conn) endOwnedWriteLocked(buf *wbuf, err error) error {
 	c.recycleLocked(buf)
 	if err != nil {
 		c.broken = true
-		c.releaseOwnerLocked()
-		c.mu.Unlock()
-		return c.writeFailed(err)
 	}
 	c.releaseOwnerLocked()
 	c.mu.Unlock()
+	if err != nil {
+		return c.writeFailed(err)
+	}
 	return nil
 }
 
@@ -399,16 +406,7 @@ func (c *Conn) writeLarge(ctx context.Context, fin bool, op frame.Opcode, data [
 	if !stream {
 		c.streaming = false
 	}
-	c.recycleLocked(buf)
-	if err != nil {
-		c.broken = true
-		c.releaseOwnerLocked()
-		c.mu.Unlock()
-		return c.writeFailed(err)
-	}
-	c.releaseOwnerLocked()
-	c.mu.Unlock()
-	return nil
+	return c.endOwnedWriteLocked(buf, err)
 }
 
 // writeDirect writes the frames in buf, then one frame with data as its
