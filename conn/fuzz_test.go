@@ -48,74 +48,113 @@ func FuzzServerRead(f *testing.F) {
 	f.Add([]byte{0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4})
 	f.Add(masked(true, frame.Opcode(0x3), ""))
 
+	// Over loopback TCP as well as net.Pipe: on TCP a waiting Receive reads
+	// the socket itself, a path net.Pipe never takes.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ln.Close()
+	tcpPair := func(t *testing.T) (client, server net.Conn) {
+		client, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err = ln.Accept()
+		if err != nil {
+			client.Close()
+			t.Fatal(err)
+		}
+		return client, server
+	}
+
 	const limit = 1 << 12
 	f.Fuzz(func(t *testing.T, input []byte) {
-		client, server := net.Pipe()
-		ws := conn.New(server, nil, frame.Server, &conn.Options{ReadLimit: limit, CloseTimeout: 100 * time.Millisecond})
-		defer ws.CloseNow()
-
-		// The application: echo everything, check every message.
-		appErr := make(chan error, 1)
-		go func() {
-			ctx := context.Background()
-			for {
-				msg, err := ws.Receive(ctx)
-				if err != nil {
-					appErr <- err
-					return
-				}
-				if len(msg.Data) > limit {
-					t.Errorf("Receive returned %d bytes, over the %d-byte limit", len(msg.Data), limit)
-				}
-				if msg.Type == conn.Text && !utf8.Valid(msg.Data) {
-					t.Errorf("Receive returned invalid UTF-8 as text: %q", msg.Data)
-				}
-				if err := ws.Send(ctx, msg.Type, msg.Data); err != nil {
-					appErr <- err
-					return
-				}
+		for _, transport := range []string{"pipe", "tcp"} {
+			var client, server net.Conn
+			if transport == "tcp" {
+				client, server = tcpPair(t)
+			} else {
+				client, server = net.Pipe()
 			}
-		}()
-
-		// The client: read and check every frame the server writes.
-		readDone := make(chan struct{})
-		go func() {
-			defer close(readDone)
-			br := bufio.NewReader(client)
-			buf := make([]byte, frame.MaxHeaderSize)
-			for {
-				h, err := frame.ReadHeader(br, buf)
-				if err != nil {
-					return
-				}
-				if h.Masked || h.RSV1 || h.RSV2 || h.RSV3 || h.Opcode.IsReserved() || h.Length < 0 || h.Length > limit {
-					t.Errorf("server wrote an illegal header %+v", h)
-					return
-				}
-				payload := make([]byte, h.Length)
-				if _, err := io.ReadFull(br, payload); err != nil {
-					return
-				}
-				if h.Opcode == frame.OpClose && len(payload) > 0 {
-					code, _, err := frame.ParseClose(payload)
-					if err != nil || !code.ValidOnWire() {
-						t.Errorf("server sent a bad close payload %x: %v", payload, err)
-					}
-				}
-			}
-		}()
-
-		client.SetWriteDeadline(time.Now().Add(time.Second))
-		client.Write(input)
-		client.Close()
-		select {
-		case <-ws.Done():
-		case <-time.After(5 * time.Second):
-			t.Fatal("the connection did not end after the client went away")
-		}
-		<-readDone
-		if err := <-appErr; !errors.Is(err, conn.ErrClosed) {
-			t.Fatalf("Receive ended with %v, want an error wrapping ErrClosed", err)
+			fuzzServerRead(t, client, server, input, limit)
 		}
 	})
+}
+
+// fuzzServerRead plays one input through one client/server pair.
+func fuzzServerRead(t *testing.T, client, server net.Conn, input []byte, limit int64) {
+	ws := conn.New(server, nil, frame.Server, &conn.Options{ReadLimit: limit, CloseTimeout: 100 * time.Millisecond})
+	defer ws.CloseNow()
+
+	// The application: echo everything, check every message.
+	appErr := make(chan error, 1)
+	go func() {
+		ctx := context.Background()
+		for {
+			msg, err := ws.Receive(ctx)
+			if err != nil {
+				appErr <- err
+				return
+			}
+			if int64(len(msg.Data)) > limit {
+				t.Errorf("Receive returned %d bytes, over the %d-byte limit", len(msg.Data), limit)
+			}
+			if msg.Type == conn.Text && !utf8.Valid(msg.Data) {
+				t.Errorf("Receive returned invalid UTF-8 as text: %q", msg.Data)
+			}
+			if err := ws.Send(ctx, msg.Type, msg.Data); err != nil {
+				appErr <- err
+				return
+			}
+		}
+	}()
+
+	// The client: read and check every frame the server writes.
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		br := bufio.NewReader(client)
+		buf := make([]byte, frame.MaxHeaderSize)
+		for {
+			h, err := frame.ReadHeader(br, buf)
+			if err != nil {
+				return
+			}
+			if h.Masked || h.RSV1 || h.RSV2 || h.RSV3 || h.Opcode.IsReserved() || h.Length < 0 || h.Length > limit {
+				t.Errorf("server wrote an illegal header %+v", h)
+				return
+			}
+			payload := make([]byte, h.Length)
+			if _, err := io.ReadFull(br, payload); err != nil {
+				return
+			}
+			if h.Opcode == frame.OpClose && len(payload) > 0 {
+				code, _, err := frame.ParseClose(payload)
+				if err != nil || !code.ValidOnWire() {
+					t.Errorf("server sent a bad close payload %x: %v", payload, err)
+				}
+			}
+		}
+	}()
+
+	client.SetWriteDeadline(time.Now().Add(time.Second))
+	client.Write(input)
+	if tc, ok := client.(*net.TCPConn); ok {
+		// Half-close: the server reads everything, then EOF, while
+		// what it writes still reaches our reader.
+		tc.CloseWrite()
+		defer tc.Close()
+	} else {
+		client.Close()
+	}
+	select {
+	case <-ws.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection did not end after the client went away")
+	}
+	<-readDone
+	if err := <-appErr; !errors.Is(err, conn.ErrClosed) {
+		t.Fatalf("Receive ended with %v, want an error wrapping ErrClosed", err)
+	}
 }
