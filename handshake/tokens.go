@@ -138,12 +138,12 @@ func (p *listScanner) endElement() error {
 	return nil
 }
 
-// parseTokenList parses values (the lines of one header field, taken as one
-// list) as 1#token, as Sec-WebSocket-Protocol requires (RFC 6455 §4.1, item
-// 10; §11.3.4). Empty list elements are skipped, as RFC 7230 §7 allows. A list
-// with no element at all is an error.
-func parseTokenList(values []string) ([]string, error) {
-	var out []string
+// scanList walks values (the lines of one header field, taken as one list)
+// element by element: it skips empty elements, as RFC 7230 §7 allows, calls
+// elem at the start of every other one, and then expects the element to end.
+// A list with no element at all is errEmptyList.
+func scanList(values []string, elem func(p *listScanner) error) error {
+	n := 0
 	for _, v := range values {
 		p := listScanner{s: v}
 		for {
@@ -155,18 +155,35 @@ func parseTokenList(values []string) ([]string, error) {
 				p.i++
 				continue
 			}
-			t := p.token()
-			if t == "" {
-				return nil, errSyntax
+			if err := elem(&p); err != nil {
+				return err
 			}
-			out = append(out, t)
+			n++
 			if err := p.endElement(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	if len(out) == 0 {
-		return nil, errEmptyList
+	if n == 0 {
+		return errEmptyList
+	}
+	return nil
+}
+
+// parseTokenList parses values as 1#token, as Sec-WebSocket-Protocol
+// requires (RFC 6455 §4.1, item 10; §11.3.4).
+func parseTokenList(values []string) ([]string, error) {
+	var out []string
+	err := scanList(values, func(p *listScanner) error {
+		t := p.token()
+		if t == "" {
+			return errSyntax
+		}
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -245,65 +262,69 @@ func trimOWS(s string) string {
 // quoted-string unescaping MUST conform to the 'token' ABNF." (§9.1)
 func parseExtensions(values []string) ([]Extension, error) {
 	var out []Extension
-	for _, v := range values {
-		p := listScanner{s: v}
-		for {
-			p.skipOWS()
-			if p.done() {
-				break
-			}
-			if p.peek() == ',' {
-				p.i++
-				continue
-			}
-			name := p.token()
-			if name == "" {
-				return nil, errSyntax
-			}
-			ext := Extension{Name: name}
-			for {
-				p.skipOWS()
-				if p.done() || p.peek() != ';' {
-					break
-				}
-				p.i++
-				p.skipOWS()
-				param := Param{Name: p.token()}
-				if param.Name == "" {
-					return nil, errSyntax
-				}
-				p.skipOWS()
-				if !p.done() && p.peek() == '=' {
-					p.i++
-					p.skipOWS()
-					if p.done() {
-						return nil, errSyntax
-					}
-					if p.peek() == '"' {
-						val, err := p.quoted()
-						if err != nil {
-							return nil, err
-						}
-						if !isToken(val) {
-							return nil, errQuotedToken
-						}
-						param.Value = val
-					} else if param.Value = p.token(); param.Value == "" {
-						return nil, errSyntax
-					}
-				}
-				ext.Params = append(ext.Params, param)
-			}
-			out = append(out, ext)
-			if err := p.endElement(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil, errEmptyList
+	err := scanList(values, func(p *listScanner) error {
+		ext, err := p.extension()
+		out = append(out, ext)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// extension parses one extension with its parameters.
+func (p *listScanner) extension() (Extension, error) {
+	name := p.token()
+	if name == "" {
+		return Extension{}, errSyntax
+	}
+	ext := Extension{Name: name}
+	for {
+		p.skipOWS()
+		if p.done() || p.peek() != ';' {
+			return ext, nil
+		}
+		p.i++
+		p.skipOWS()
+		param := Param{Name: p.token()}
+		if param.Name == "" {
+			return ext, errSyntax
+		}
+		p.skipOWS()
+		if !p.done() && p.peek() == '=' {
+			p.i++
+			p.skipOWS()
+			val, err := p.paramValue()
+			if err != nil {
+				return ext, err
+			}
+			param.Value = val
+		}
+		ext.Params = append(ext.Params, param)
+	}
+}
+
+// paramValue parses an extension parameter's value: a token, or a quoted
+// string that unescapes to a token.
+func (p *listScanner) paramValue() (string, error) {
+	if p.done() {
+		return "", errSyntax
+	}
+	if p.peek() != '"' {
+		if v := p.token(); v != "" {
+			return v, nil
+		}
+		return "", errSyntax
+	}
+	val, err := p.quoted()
+	if err != nil {
+		return "", err
+	}
+	if !isToken(val) {
+		return "", errQuotedToken
+	}
+	return val, nil
 }
 
 // containsCTL reports whether s holds CR, LF or NUL, which would let a
