@@ -37,47 +37,42 @@ func (rd *reader) initRaw() {
 		if rd.big == nil {
 			rd.big = rbufPool.Get().(*rbuf)
 		}
-		for {
-			n, err := syscall.Read(int(fd), rd.big.b)
-			switch {
-			case errors.Is(err, syscall.EINTR):
-				continue
-			case errors.Is(err, syscall.EAGAIN):
-				rd.releaseBig()
-				rd.hooks.c.releaseSpare()
-				if rd.atBoundary && rd.hooks.beforePark() {
-					rd.yielded = true
-					return true
-				}
-				return false
-			case err != nil:
-				rd.rawErr = os.NewSyscallError("read", err)
-			case n == 0:
-				rd.rawErr = io.EOF
-			default:
-				rd.rawN = n
-			}
+		if !rd.sysRead(fd, rd.big.b) {
 			return true
 		}
+		rd.releaseBig()
+		rd.hooks.c.releaseSpare()
+		if rd.atBoundary && rd.hooks.beforePark() {
+			rd.yielded = true
+			return true
+		}
+		return false
 	}
 	// moreFn reads into the free end of rd.buf; while the socket has
 	// nothing, it waits if rd.moreWait says so.
 	rd.moreFn = func(fd uintptr) bool {
-		for {
-			n, err := syscall.Read(int(fd), rd.buf[rd.w:])
-			switch {
-			case errors.Is(err, syscall.EINTR):
-				continue
-			case errors.Is(err, syscall.EAGAIN):
-				return !rd.moreWait
-			case err != nil:
-				rd.rawErr = os.NewSyscallError("read", err)
-			case n == 0:
-				rd.rawErr = io.EOF
-			default:
-				rd.rawN = n
-			}
+		return !rd.sysRead(fd, rd.buf[rd.w:]) || !rd.moreWait
+	}
+}
+
+// sysRead reads once from the socket fd into b, again after EINTR. It
+// reports whether the socket had nothing to read (EAGAIN); otherwise the
+// result is in rd.rawN or rd.rawErr.
+func (rd *reader) sysRead(fd uintptr, b []byte) (empty bool) {
+	for {
+		n, err := syscall.Read(int(fd), b)
+		switch {
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EAGAIN):
 			return true
+		case err != nil:
+			rd.rawErr = os.NewSyscallError("read", err)
+		case n == 0:
+			rd.rawErr = io.EOF
+		default:
+			rd.rawN = n
 		}
+		return false
 	}
 }
