@@ -83,10 +83,6 @@ type Conn struct {
 	monStop      context.CancelFunc
 	monDone      chan struct{}
 
-	// Used only by the goroutine that owns the write side.
-	iov  [2][]byte
-	bufs net.Buffers
-
 	// Who reads the socket (handoff.go); the fields below rmu are guarded by it.
 	rmu         sync.Mutex
 	rdState     uint8

@@ -14,9 +14,9 @@ import (
 )
 
 // maxConnSize guards the idle footprint: the Conn struct is most of what the
-// library itself keeps per idle connection (issue 7). 640 bytes is a size
-// class of the Go allocator; growing past it costs the next class (704).
-const maxConnSize = 640
+// library itself keeps per idle connection (issue 7). 576 bytes is a size
+// class of the Go allocator; growing past it costs the next class (640).
+const maxConnSize = 576
 
 func TestConnSize(t *testing.T) {
 	if got := unsafe.Sizeof(Conn{}); got > maxConnSize {

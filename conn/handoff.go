@@ -66,7 +66,7 @@ type readerHooks struct{ c *Conn }
 // reading (maybeSteal).
 func (h readerHooks) beforePark() bool {
 	c := h.c
-	if c == nil || c.rdPinned.Load() || c.rd.lastLarge {
+	if c == nil || c.rdPinned.Load() {
 		return false
 	}
 	c.rdIdle.Store(true)
@@ -315,31 +315,55 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 			c.resumeBackground()
 			return Message{}, false, nil
 		}
-		whole, header, fits, op := rd.bufferedFrame()
+		var whole, header bool
+		var op frame.Opcode
+		if rd.part == nil {
+			whole, header, _, op = rd.bufferedFrame()
+		}
 		switch {
 		case whole && op == frame.OpPing:
 			// A pong may have to wait for room in the output buffer, which
 			// ctx could not interrupt: pings are the reader goroutine's.
 			c.resumeBackground()
 			return Message{}, false, nil
-		case whole:
-			if err := c.readFrame(); err != nil {
-				c.readerEnds(err)
-				return Message{}, false, nil
+		case whole || rd.part != nil || header && !op.IsControl():
+			// A data frame is read (and judged: the size limit, UTF-8)
+			// as its bytes arrive. If ctx ends in the middle of one, the
+			// part read stays in rd.part for whoever reads next.
+			var stop func() bool
+			if !whole {
+				var ok bool
+				if stop, ok = c.armReceive(ctx, deadline); !ok {
+					continue
+				}
+			}
+			rd.soft = true
+			err := c.readFrame()
+			rd.soft = false
+			if !whole {
+				c.disarmReceive(stop)
+			}
+			if err != nil {
+				if !rd.interruptedBy(err) {
+					c.readerEnds(err)
+					return Message{}, false, nil
+				}
+				if err := c.receiveExpired(ctx, deadline); err != nil {
+					c.leaveReading()
+					return Message{}, false, err
+				}
+				continue // a kick: the connection is ending
 			}
 			if m, ok, _ := c.q.TryPop(); ok {
 				c.leaveReading()
 				return m, true, nil
 			}
-		case rd.err != nil || !fits:
+		case rd.err != nil:
 			c.resumeBackground()
 			return Message{}, false, nil
 		case header:
-			// A whole header and part of the payload. The frame must be
-			// judged now, not once it is complete (a size limit from the
-			// declared length, UTF-8 failing at the first impossible
-			// byte): unless the rest is already there, the reader
-			// goroutine, which reads frames piece by piece, takes over.
+			// A control frame's header and part of its payload (at most
+			// 125 bytes): take what the socket has, without waiting.
 			before := rd.w - rd.r
 			if err := rd.readMore(false); err != nil {
 				rd.err = err
@@ -360,13 +384,17 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 	}
 }
 
-// waitForReceive waits, as a reading Receive call, for bytes from the socket,
-// until ctx ends (its error is returned) or the connection starts ending.
-func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
+// armReceive makes ctx's end (or the deadline, which stands for it)
+// interrupt the socket reads of the Receive call that reads, through the
+// socket's read deadline; disarmReceive undoes it.
+// It reports false, arming nothing, if the connection is ending: the caller
+// then gives the reading back rather than waits. stop, if not nil, is for
+// disarmReceive.
+func (c *Conn) armReceive(ctx context.Context, deadline time.Time) (stop func() bool, ok bool) {
 	c.rmu.Lock()
 	if c.rdPinned.Load() || c.failing.Load() {
 		c.rmu.Unlock()
-		return nil
+		return nil, false
 	}
 	c.rdGen++
 	gen := c.rdGen
@@ -375,7 +403,6 @@ func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
 		c.nc.SetReadDeadline(deadline)
 	}
 	c.rmu.Unlock()
-	var stop func() bool
 	if deadline.IsZero() && ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() {
 			c.rmu.Lock()
@@ -386,12 +413,10 @@ func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
 			c.rmu.Unlock()
 		})
 	}
-	var err error
-	if c.rd.r < c.rd.w {
-		err = c.rd.readMore(true)
-	} else {
-		err = c.rd.waitRead()
-	}
+	return stop, true
+}
+
+func (c *Conn) disarmReceive(stop func() bool) {
 	if stop != nil {
 		stop()
 	}
@@ -399,17 +424,46 @@ func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
 	c.rdGen++
 	c.clearDeadlineLocked()
 	c.rmu.Unlock()
+}
+
+// interruptedBy reports whether err, which ended a Receive call's reading,
+// is a deadline that interrupted it (ctx ended, or a kick), not a failure.
+func (rd *reader) interruptedBy(err error) bool {
+	return rd.err == nil && errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// receiveExpired returns the error for a Receive call whose socket wait a
+// deadline interrupted, if ctx (or the deadline standing for it) has ended;
+// nil means the interruption was a kick.
+func (c *Conn) receiveExpired(ctx context.Context, deadline time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// waitForReceive waits, as a reading Receive call, for bytes from the socket,
+// until ctx ends (its error is returned) or the connection starts ending.
+func (c *Conn) waitForReceive(ctx context.Context, deadline time.Time) error {
+	stop, ok := c.armReceive(ctx, deadline)
+	if !ok {
+		return nil
+	}
+	var err error
+	if c.rd.r < c.rd.w {
+		err = c.rd.readMore(true)
+	} else {
+		err = c.rd.waitRead()
+	}
+	c.disarmReceive(stop)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if !deadline.IsZero() && !time.Now().Before(deadline) {
-			return context.DeadlineExceeded
-		}
-		return nil // a kick: the caller sees rdPinned
+		return c.receiveExpired(ctx, deadline) // nil: a kick, the caller sees rdPinned
 	}
 	c.rd.err = err
 	return nil

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -137,6 +138,129 @@ func TestReceiveReadingGivesUpMidFrame(t *testing.T) {
 		if err != nil || string(m.Data) != "hello, world" {
 			t.Fatalf("cut %d: Receive = %q, %v", i, m.Data, err)
 		}
+	}
+}
+
+// A frame larger than the read buffer is read by the waiting Receive call
+// itself as its bytes arrive, with no reader goroutine in between: after the
+// message, the reading is parked, not back with a goroutine.
+func TestReceiveReadsLargeFrames(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, &Options{ReadLimit: 1 << 20})
+	defer ws.CloseNow()
+	payload := make([]byte, 200<<10)
+	for i := range payload {
+		payload[i] = byte(i * 7)
+	}
+	f := clientFrame(true, frame.OpBinary, payload)
+	for i := range 3 {
+		errc := make(chan error, 1)
+		go func() {
+			// Slowly, so that the payload cannot be buffered at once.
+			for pos := 0; pos < len(f); pos += 50 << 10 {
+				if _, err := peer.Write(f[pos:min(pos+50<<10, len(f))]); err != nil {
+					errc <- err
+					return
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			errc <- nil
+		}()
+		m, err := ws.ReceiveTimeout(5 * time.Second)
+		if err != nil || !bytes.Equal(m.Data, payload) {
+			t.Fatalf("message %d: Receive = %d bytes, %v; want the %d sent", i, len(m.Data), err, len(payload))
+		}
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		if st := ws.readingState(); st != rdParked {
+			t.Fatalf("message %d: reading state %d after Receive, want rdParked (%d)", i, st, rdParked)
+		}
+	}
+}
+
+// A Receive call whose context ends in the middle of a large frame's payload
+// loses nothing: whoever reads next (another Receive call, or the reader
+// goroutine once the application is away) goes on from there, UTF-8 is still
+// checked across the break, and the message arrives whole.
+func TestReceiveGivesUpMidPayload(t *testing.T) {
+	text := bytes.Repeat([]byte("héllo wörld €uro "), 4000) // ~80 KiB, multi-byte runes
+	frames := map[string][]byte{
+		"single": clientFrame(true, frame.OpText, text),
+		"fragmented": append(append(clientFrame(false, frame.OpText, text[:30001]),
+			clientFrame(false, frame.OpContinuation, text[30001:50002])...),
+			clientFrame(true, frame.OpContinuation, text[50002:])...),
+	}
+	for name, f := range frames {
+		for _, away := range []time.Duration{0, 4 * idleGrace} {
+			t.Run(fmt.Sprint(name, "/away=", away), func(t *testing.T) {
+				ours, peer := loopback(t)
+				ws := New(ours, nil, frame.Server, &Options{ReadLimit: 1 << 20})
+				defer ws.CloseNow()
+				// Cuts inside headers, inside payloads (one inside a
+				// multi-byte rune), and at a frame boundary.
+				cuts := []int{1, 5000, 20001, 30009, 45000, 50011, len(f) - 3, len(f)}
+				prev := 0
+				for i, cut := range cuts {
+					if _, err := peer.Write(f[prev:cut]); err != nil {
+						t.Fatal(err)
+					}
+					prev = cut
+					if cut == len(f) {
+						break
+					}
+					var err error
+					if i%2 == 0 {
+						ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+						_, err = ws.Receive(ctx)
+						cancel()
+					} else {
+						_, err = ws.ReceiveTimeout(20 * time.Millisecond)
+					}
+					if !errors.Is(err, context.DeadlineExceeded) {
+						t.Fatalf("cut %d: Receive = %v, want DeadlineExceeded", cut, err)
+					}
+					time.Sleep(away)
+				}
+				m, err := ws.ReceiveTimeout(5 * time.Second)
+				if err != nil || m.Type != Text || !bytes.Equal(m.Data, text) {
+					t.Fatalf("Receive = type %v, %d bytes, %v; want the %d-byte text", m.Type, len(m.Data), err, len(text))
+				}
+				// The connection is still in step: a ping after it is
+				// answered and a message after it arrives.
+				if _, err := peer.Write(clientFrame(true, frame.OpBinary, []byte("next"))); err != nil {
+					t.Fatal(err)
+				}
+				if m, err := ws.ReceiveTimeout(5 * time.Second); err != nil || string(m.Data) != "next" {
+					t.Fatalf("Receive = %q, %v; want next", m.Data, err)
+				}
+			})
+		}
+	}
+}
+
+// Invalid UTF-8 in the part of a payload read after a Receive call gave up
+// still fails the connection with 1007.
+func TestReceiveGivesUpMidPayloadInvalidUTF8(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, &Options{ReadLimit: 1 << 20})
+	defer ws.CloseNow()
+	text := bytes.Repeat([]byte("a"), 40000)
+	text[30000] = 0xff
+	f := clientFrame(true, frame.OpText, text)
+	if _, err := peer.Write(f[:20000]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.ReceiveTimeout(20 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Receive = %v, want DeadlineExceeded", err)
+	}
+	if _, err := peer.Write(f[20000:]); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ws.ReceiveTimeout(5 * time.Second)
+	var pe *frame.ProtocolError
+	if !errors.As(err, &pe) || pe.Code != StatusInvalidFramePayloadData {
+		t.Fatalf("Receive = %v, want a 1007 protocol error", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -125,11 +126,39 @@ type reader struct {
 	hooks      readerHooks
 	atBoundary bool               // readLoop waits for the first bytes of a frame
 	noYield    bool               // the last hand-off failed: read the next frame first
-	lastLarge  bool               // the last frame did not fit in the big buffer
 	yielded    bool               // rawFn stopped waiting: a Receive call waits
+	soft       bool               // a Receive call reads: a deadline interrupts, it is not an error
+	part       *partial           // the data frame whose payload is being read, if any (pooled)
 	moreFn     func(uintptr) bool // built once: RawConn.Read's callback for readMore
 
 	small *[smallRead]byte // allocated when first needed (smallBuf)
+}
+
+// partial is a data frame whose payload is being read. A Receive call that
+// reads (handoff.go) stops in the middle of one when its context ends or the
+// connection starts ending; whoever reads next goes on from there.
+type partial struct {
+	h      frame.Header
+	op     frame.Opcode // the message's type
+	single bool         // the frame is the whole message, and data its buffer
+	data   []byte       // the message so far (rd.frag's bytes unless single)
+	pos    int64        // payload bytes of this frame read so far
+}
+
+var partialPool = sync.Pool{New: func() any { return new(partial) }}
+
+// interrupted reports whether err, from a read, is a deadline that
+// interrupts a Receive call's reading rather than ends the connection.
+func (rd *reader) interrupted(err error) bool {
+	return rd.soft && errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// readFailed records err from a read as the reader's sticky error, unless it
+// merely interrupts a Receive call's reading.
+func (rd *reader) readFailed(err error) {
+	if !rd.interrupted(err) {
+		rd.err = err
+	}
 }
 
 func (rd *reader) init(nc net.Conn, buffered []byte, mon *atomic.Pointer[ping.Monitor]) {
@@ -179,7 +208,7 @@ func (rd *reader) fill(need int) error {
 				return errHandoff
 			}
 			if err != nil {
-				rd.err = err
+				rd.readFailed(err)
 				return err
 			}
 			continue
@@ -189,10 +218,13 @@ func (rd *reader) fill(need int) error {
 		rd.w += n
 		rd.lastFull = rd.w == len(rd.buf)
 		rd.lastN = n
-		if err != nil {
-			rd.err = err
-		}
 		rd.alive(n)
+		if err != nil {
+			rd.readFailed(err)
+			if rd.err == nil && n == 0 {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -380,7 +412,14 @@ func (c *Conn) readLoop() error {
 		if c.failing.Load() {
 			return errFailing
 		}
-		if rd.r == rd.w && rd.raw != nil && !rd.noYield && !rd.lastLarge && c.recvWaiting.Load() > 0 &&
+		if rd.part != nil {
+			// A Receive call stopped in the middle of a frame.
+			if err := c.readFrame(); err != nil {
+				return err
+			}
+			continue
+		}
+		if rd.r == rd.w && rd.raw != nil && !rd.noYield && c.recvWaiting.Load() > 0 &&
 			c.q.Len() == 0 && !c.rdPinned.Load() {
 			return errHandoff
 		}
@@ -396,10 +435,14 @@ func (c *Conn) readLoop() error {
 	}
 }
 
-// readFrame reads and handles one frame; at least its first two bytes are
-// buffered.
+// readFrame reads and handles one frame, or the rest of the data frame a
+// Receive call stopped in (rd.part); otherwise at least the frame's first
+// two bytes are buffered.
 func (c *Conn) readFrame() error {
 	rd := &c.rd
+	if rd.part != nil {
+		return c.readRest()
+	}
 	if err := rd.fill(headerSize(rd.buf[rd.r+1])); err != nil {
 		return err
 	}
@@ -408,10 +451,6 @@ func (c *Conn) readFrame() error {
 		return err
 	}
 	rd.r += n
-	// A Receive call reads only frames that fit in the buffer: after a
-	// larger one, the reader goroutine keeps reading (one hand-off per
-	// message, rather than a reader goroutine started for each one).
-	rd.lastLarge = int64(n)+h.Length > bigRead
 	if err := frame.Check(h, c.role, c.ext); err != nil {
 		return err
 	}
@@ -422,57 +461,85 @@ func (c *Conn) readFrame() error {
 	if h.Opcode.IsControl() {
 		return c.control(h)
 	}
-	text := op == frame.OpText
 	if h.Opcode != frame.OpContinuation {
 		rd.utf8.Reset()
 	}
-	if h.Fin && h.Opcode != frame.OpContinuation {
+	single := h.Fin && h.Opcode != frame.OpContinuation
+	if single && int64(rd.w-rd.r) >= h.Length {
+		// All buffered: append to nil allocates without zeroing.
+		data := append([]byte(nil), rd.buf[rd.r:rd.r+int(h.Length)]...)
+		rd.r += int(h.Length)
+		text := op == frame.OpText
+		if err := c.checkPayload(data, h, text); err != nil {
+			return err
+		}
+		if data == nil {
+			data = []byte{}
+		}
+		return c.deliver(MessageType(op), data, text)
+	}
+	p := partialPool.Get().(*partial)
+	*p = partial{h: h, op: op, single: single}
+	if single {
 		// A whole message in one frame: its bytes go straight into the
 		// one allocation the message needs.
-		var data []byte
-		if int64(rd.w-rd.r) >= h.Length {
-			// All buffered: append to nil allocates without zeroing.
-			data = append([]byte(nil), rd.buf[rd.r:rd.r+int(h.Length)]...)
-			rd.r += int(h.Length)
-			if err := c.checkPayload(data, h, text); err != nil {
-				return err
-			}
-		} else {
-			data = make([]byte, 0, min(h.Length, maxPrealloc))
-			if data, err = c.readPayload(data, h, text); err != nil {
-				return err
-			}
+		p.data = make([]byte, 0, min(h.Length, maxPrealloc))
+	} else {
+		if rd.frag == nil {
+			rd.frag = getWbuf()
 		}
-		if data == nil {
-			data = []byte{}
-		}
-		return c.deliver(MessageType(op), data, text)
+		p.data = rd.frag.b
 	}
-	if rd.frag == nil {
-		rd.frag = getWbuf()
-	}
-	if rd.frag.b, err = c.readPayload(rd.frag.b, h, text); err != nil {
-		return err
-	}
-	if h.Fin {
-		data := slices.Clone(rd.frag.b)
-		if data == nil {
-			data = []byte{}
-		}
-		putWbuf(rd.frag)
-		rd.frag = nil
-		return c.deliver(MessageType(op), data, text)
-	}
-	return nil
+	rd.part = p
+	return c.readRest()
 }
 
-// readPayload appends the payload of the frame h to dst, unmasking it and,
-// for text, validating it as it arrives, so that invalid UTF-8 fails the
-// connection at the first impossible byte.
-func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error) {
+// readRest reads the rest of the payload of the data frame rd.part and
+// handles the frame. If reading stops early, what was read stays in rd.part
+// for whoever reads next.
+func (c *Conn) readRest() error {
 	rd := &c.rd
-	remaining := h.Length
-	pos := 0 // offset in the payload, for unmasking
+	p := rd.part
+	text := p.op == frame.OpText
+	start := len(p.data)
+	data, err := c.readPayload(p.data, p.h, p.pos, text)
+	p.pos += int64(len(data) - start)
+	if !p.single {
+		rd.frag.b = data
+	}
+	if err != nil {
+		p.data = data
+		return err
+	}
+	rd.part = nil
+	single, fin, typ := p.single, p.h.Fin, MessageType(p.op)
+	*p = partial{}
+	partialPool.Put(p)
+	if single {
+		if data == nil {
+			data = []byte{}
+		}
+		return c.deliver(typ, data, text)
+	}
+	if !fin {
+		return nil
+	}
+	data = slices.Clone(rd.frag.b)
+	if data == nil {
+		data = []byte{}
+	}
+	putWbuf(rd.frag)
+	rd.frag = nil
+	return c.deliver(typ, data, text)
+}
+
+// readPayload appends the rest of the payload of the frame h, from offset
+// pos, to dst, unmasking it and, for text, validating it as it arrives, so
+// that invalid UTF-8 fails the connection at the first impossible byte. On
+// an error, dst holds what was read and checked.
+func (c *Conn) readPayload(dst []byte, h frame.Header, pos int64, text bool) ([]byte, error) {
+	rd := &c.rd
+	remaining := h.Length - pos
 	for remaining > 0 {
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, int(min(remaining, maxPrealloc)))
@@ -492,10 +559,13 @@ func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error
 			}
 			var err error
 			n, err = rd.nc.Read(free)
-			if err != nil {
-				rd.err = err
-			}
 			rd.alive(n)
+			if err != nil {
+				rd.readFailed(err)
+				if rd.err == nil && n == 0 {
+					return dst, err
+				}
+			}
 			if n == 0 {
 				continue
 			}
@@ -505,13 +575,13 @@ func (c *Conn) readPayload(dst []byte, h frame.Header, text bool) ([]byte, error
 			}
 			continue
 		}
-		p := free[:n]
+		b := free[:n]
 		if h.Masked {
-			frame.Mask(h.Key, pos, p)
+			frame.Mask(h.Key, int(pos), b)
 		}
-		pos += n
+		pos += int64(n)
 		if text {
-			if _, err := rd.utf8.Validate(p); err != nil {
+			if _, err := rd.utf8.Validate(b); err != nil {
 				return dst, err
 			}
 		}

@@ -22,11 +22,18 @@ const (
 	// Beyond it, Send waits until the socket has taken them (backpressure).
 	maxPending = 128 << 10
 	// maxInline is the largest payload copied into the output buffer.
-	// Larger payloads are written from the caller's slice (server) or
-	// masked in chunks of maskChunk (client), and Send returns once they
-	// are written.
-	maxInline = 16 << 10
-	maskChunk = 32 << 10
+	// Larger payloads are copied (a client masks them on the way) into the
+	// output buffer in chunks of writeChunk and written chunk by chunk, and
+	// Send returns once they are written.
+	//
+	// A server could write the caller's slice as it is, with writev (the
+	// header, then the payload, in one call), and did. It is slower: the
+	// kernel's copy runs at a fraction of its speed when the payload's
+	// offset within a page trails its place in the stream by a few bytes,
+	// the header's length (4K aliasing). A 64 KiB echo cost 1.3x the server
+	// CPU of copying it first, which keeps the two in step.
+	maxInline  = 16 << 10
+	writeChunk = 64 << 10
 	// maxKeptBuffer is the largest buffer returned to the pool.
 	maxKeptBuffer = 256 << 10
 )
@@ -410,8 +417,8 @@ func (c *Conn) writeLarge(ctx context.Context, fin bool, op frame.Opcode, data [
 }
 
 // writeDirect writes the frames in buf, then one frame with data as its
-// payload, bounded by ctx. A server writes the payload from data (with
-// writev where the connection has it); a client masks it in chunks.
+// payload, bounded by ctx: the payload is copied (and, by a client, masked)
+// into buf in chunks of writeChunk, and each is written in one call.
 func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Opcode, data []byte) (err error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		c.nc.SetWriteDeadline(deadline)
@@ -431,22 +438,17 @@ func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Op
 		}()
 	}
 	h := frame.Header{Fin: fin, Opcode: op, Length: int64(len(data))}
-	if c.role == frame.Server {
-		buf.b = frame.AppendHeader(buf.b, h)
-		c.iov = [2][]byte{buf.b, data}
-		c.bufs = c.iov[:]
-		_, err = c.bufs.WriteTo(c.nc)
-		c.iov = [2][]byte{}
-		c.bufs = nil
-		return err
+	if c.role == frame.Client {
+		h.Masked, h.Key = true, newMaskKey()
 	}
-	h.Masked, h.Key = true, newMaskKey()
 	buf.b = frame.AppendHeader(buf.b, h)
 	for pos := 0; pos < len(data); {
-		n := min(len(data)-pos, maskChunk)
+		n := min(len(data)-pos, writeChunk)
 		start := len(buf.b)
 		buf.b = append(buf.b, data[pos:pos+n]...)
-		frame.Mask(h.Key, pos, buf.b[start:])
+		if h.Masked {
+			frame.Mask(h.Key, pos, buf.b[start:])
+		}
 		pos += n
 		if _, err = c.nc.Write(buf.b); err != nil {
 			return err
