@@ -71,6 +71,20 @@ func BenchmarkReceive(b *testing.B) {
 			}
 		}
 	})
+	b.Run("Receive_Release/1024", func(b *testing.B) {
+		ws := New(newReplayConn(f, 1<<62), nil, frame.Server, nil)
+		defer ws.CloseNow()
+		ctx := context.Background()
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			msg, err := ws.Receive(ctx)
+			if err != nil || len(msg.Data) != size {
+				b.Fatalf("Receive: %d bytes, %v", len(msg.Data), err)
+			}
+			msg.Release()
+		}
+	})
 	b.Run("yardstick_alloc_copy_unmask/1024", func(b *testing.B) {
 		key := [4]byte{0x12, 0x34, 0x56, 0x78}
 		payload := f[len(f)-size:]

@@ -35,7 +35,8 @@ func (t MessageType) String() string {
 	return "MessageType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Message is one whole data message. The caller owns Data.
+// Message is one whole data message. The caller owns Data; it may give it
+// back with Release once done with it.
 type Message struct {
 	Type MessageType
 	Data []byte

@@ -29,11 +29,19 @@
 // waits for the socket itself (its context still bounds the wait), reads
 // whole frames with the same checks, and returns the first message, so no
 // goroutine hand-off is paid per message and a connection whose
-// application waits in Receive runs no reader goroutine. Everything that
-// cannot wait for the application (a frame whose payload is still
-// arriving, pings, the peer's close, failures, and any bytes that arrive
-// while the application has not come back to Receive within 10 ms)
-// goes back to a reader goroutine, so the behaviour above is unchanged.
+// application waits in Receive runs no reader goroutine. A frame whose
+// payload is still arriving is read as its bytes come, with every check made
+// as they come; if the call's context ends in the middle of one, the part
+// read is kept, and whoever reads next goes on from there. Everything that
+// cannot wait for the application (pings, the peer's close, failures, and
+// any bytes that arrive while the application has not come back to Receive
+// within 10 ms) goes back to a reader goroutine, so the behaviour above is
+// unchanged.
+//
+// The caller owns a received message's Data. An application that is done
+// with it may give it back with [Message.Release]: a later message of about
+// the same size then reuses the buffer rather than allocating one, which
+// spares the garbage collector most of its work on a busy connection.
 //
 // # Sending
 //
@@ -74,7 +82,7 @@
 // while bytes flow: about 2 × ReadLimit in all (2 MiB with the defaults).
 // An idle connection holds no read or write buffer (on TCP the reader waits
 // for readability without one; on other transports it waits with a 256-byte
-// buffer allocated with the connection), only small state (the Conn is 640
+// buffer allocated with the connection), only small state (the Conn is 576
 // bytes; its message queue starts with one slot) and, unless a Receive call
 // is waiting on TCP, its reader goroutine.
 //

@@ -16,7 +16,7 @@ import (
 )
 
 // Receive returns the next message, in the order the peer sent them, waiting
-// for one while ctx allows. The caller owns msg.Data.
+// for one while ctx allows. The caller owns msg.Data (see [Message.Release]).
 //
 // If ctx ends first, Receive returns ctx.Err() and nothing else happens: the
 // connection stays usable and a message that arrives later is returned by the
@@ -466,15 +466,12 @@ func (c *Conn) readFrame() error {
 	}
 	single := h.Fin && h.Opcode != frame.OpContinuation
 	if single && int64(rd.w-rd.r) >= h.Length {
-		// All buffered: append to nil allocates without zeroing.
-		data := append([]byte(nil), rd.buf[rd.r:rd.r+int(h.Length)]...)
+		// All buffered.
+		data := copyMsg(rd.buf[rd.r : rd.r+int(h.Length)])
 		rd.r += int(h.Length)
 		text := op == frame.OpText
 		if err := c.checkPayload(data, h, text); err != nil {
 			return err
-		}
-		if data == nil {
-			data = []byte{}
 		}
 		return c.deliver(MessageType(op), data, text)
 	}
@@ -483,7 +480,7 @@ func (c *Conn) readFrame() error {
 	if single {
 		// A whole message in one frame: its bytes go straight into the
 		// one allocation the message needs.
-		p.data = make([]byte, 0, min(h.Length, maxPrealloc))
+		p.data = msgBuf(int(min(h.Length, maxPrealloc)))[:0]
 	} else {
 		if rd.frag == nil {
 			rd.frag = getWbuf()
@@ -524,10 +521,7 @@ func (c *Conn) readRest() error {
 	if !fin {
 		return nil
 	}
-	data = slices.Clone(rd.frag.b)
-	if data == nil {
-		data = []byte{}
-	}
+	data = copyMsg(rd.frag.b)
 	putWbuf(rd.frag)
 	rd.frag = nil
 	return c.deliver(typ, data, text)

@@ -64,6 +64,8 @@ func putWbuf(w *wbuf) {
 // output buffer and Send returns at once, writing the buffer itself when no
 // write is under way, or leaving it to the write already under way; a
 // larger payload is written from data, and Send returns once it is written.
+// Either way Send keeps no reference to data once it returns: the caller may
+// reuse it, or Release the received message it came from.
 // Nothing says that the peer has read the message.
 //
 // ctx bounds the waits: for a message being streamed by a Writer to end,

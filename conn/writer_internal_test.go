@@ -163,6 +163,17 @@ func TestReceiveAllocs(t *testing.T) {
 	if allocs > 1 {
 		t.Errorf("Receive of 1 KiB: %.2f allocations, want at most 1", allocs)
 	}
+	// An application that releases its messages receives without any.
+	allocs = testing.AllocsPerRun(1000, func() {
+		msg, err := ws.Receive(ctx)
+		if err != nil || len(msg.Data) != 1024 {
+			t.Fatalf("Receive: %d bytes, %v", len(msg.Data), err)
+		}
+		msg.Release()
+	})
+	if allocs > 0.05 {
+		t.Errorf("Receive and Release of 1 KiB: %.2f allocations, want 0", allocs)
+	}
 }
 
 // A burst of pings is answered with one pong each, with the same payloads,

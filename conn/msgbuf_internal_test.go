@@ -1,0 +1,98 @@
+package conn
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"unsafe"
+
+	"github.com/seed865a0254/websocket/frame"
+)
+
+// The size classes: increasing, at most 25% apart, and classAtLeast and
+// classAtMost pick the nearest one on their side, for every size in range.
+func TestMessageBufferClasses(t *testing.T) {
+	if classSize(0) != minPooled || classSize(numClasses-1) != maxPooled {
+		t.Fatalf("classes span %d..%d, want %d..%d", classSize(0), classSize(numClasses-1), minPooled, maxPooled)
+	}
+	for k := 1; k < numClasses; k++ {
+		lo, hi := classSize(k-1), classSize(k)
+		if hi <= lo || (hi-lo)*4 > lo {
+			t.Fatalf("class %d = %d after %d: not increasing by at most 25%%", k, hi, lo)
+		}
+	}
+	step := 1
+	if testing.Short() {
+		step = 97
+	}
+	for n := minPooled; n <= maxPooled; n += step {
+		k := classAtLeast(n)
+		if classSize(k) < n || (k > 0 && classSize(k-1) >= n) {
+			t.Fatalf("classAtLeast(%d) = class %d (%d bytes), not the smallest that holds it", n, k, classSize(k))
+		}
+		k = classAtMost(n)
+		if classSize(k) > n || (k < numClasses-1 && classSize(k+1) <= n) {
+			t.Fatalf("classAtMost(%d) = class %d (%d bytes), not the largest within it", n, k, classSize(k))
+		}
+	}
+}
+
+// Released messages' buffers hold later messages; the bytes past a message
+// are zero, not what an earlier one left there. Small, foreign and empty
+// buffers are ignored.
+func TestReleaseReuses(t *testing.T) {
+	const size = 3000 // class 3072
+	f := maskedFrame(size)
+	ws := New(newReplayConn(f, 1<<20), nil, frame.Server, nil)
+	defer ws.CloseNow()
+	ctx := context.Background()
+	want := append([]byte(nil), f[len(f)-size:]...)
+	frame.Mask([4]byte{0x12, 0x34, 0x56, 0x78}, 0, want) // maskedFrame's key
+
+	released := map[*byte]bool{}
+	reused := 0
+	// The reader goroutine runs up to a queue ahead, and sync.Pool may drop
+	// an item (under the race detector, 1 Put in 4): count over many.
+	for range 200 {
+		m, err := ws.Receive(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m.Data, want) {
+			t.Fatal("wrong bytes")
+		}
+		if cap(m.Data) != classSize(classAtLeast(size)) {
+			t.Fatalf("cap(Data) = %d, want the class size %d", cap(m.Data), classSize(classAtLeast(size)))
+		}
+		for i, b := range m.Data[len(m.Data):cap(m.Data)] {
+			if b != 0 {
+				t.Fatalf("byte %d past the message is %#x, want 0", len(m.Data)+i, b)
+			}
+		}
+		p := unsafe.SliceData(m.Data)
+		if released[p] {
+			reused++
+		}
+		full := m.Data[:cap(m.Data)]
+		for i := range full {
+			full[i] = 0xee // what a careless owner might leave behind
+		}
+		released[p] = true
+		m.Release()
+	}
+	if reused < 50 {
+		t.Fatalf("%d of 200 messages reused a released buffer, want most", reused)
+	}
+
+	// Releasing what Receive did not hand out, or too little or too much
+	// to keep, does nothing harmful.
+	Message{}.Release()
+	Message{Type: Text, Data: []byte("small")}.Release()
+	big := make([]byte, 2*maxPooled)
+	Message{Data: big}.Release()
+	for range 20 {
+		if b := msgBuf(maxPooled); unsafe.SliceData(b) == unsafe.SliceData(big) {
+			t.Fatal("a buffer above maxPooled was pooled")
+		}
+	}
+}
