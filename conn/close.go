@@ -58,7 +58,7 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	c.mu.Lock()
 	if c.localClose || c.cause != nil {
 		c.mu.Unlock()
-		<-c.done
+		<-c.Done()
 		return c.closeResult()
 	}
 	c.localClose = true
@@ -73,13 +73,13 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	timer := time.NewTimer(c.cfg.closeTimeout)
 	defer timer.Stop()
 	select {
-	case <-c.done:
+	case <-c.Done():
 	case <-timer.C:
 		c.mu.Lock()
 		c.closeTimeout = true
 		c.mu.Unlock()
 		c.nc.Close()
-		<-c.done
+		<-c.Done()
 	}
 	return c.closeResult()
 }
@@ -139,7 +139,7 @@ func (c *Conn) CloseNow() error {
 		}
 		c.nc.Close()
 	}
-	<-c.done
+	<-c.Done()
 	return nil
 }
 
@@ -311,7 +311,6 @@ func (c *Conn) answerClose(pc *peerClose) {
 	// still writes it.
 	c.queueCloseLocked(pc.code, "")
 	c.endWith(&CloseError{Code: pc.code, Reason: pc.reason})
-	close(c.peerCloseCh)
 	deadline := time.Now().Add(c.cfg.closeTimeout)
 	c.waitFlushed(deadline)
 	if c.role == frame.Client {
@@ -372,5 +371,10 @@ func (c *Conn) finalize() {
 	c.wakeLocked()
 	c.mu.Unlock()
 	c.rd.release()
-	close(c.done)
+	c.mu.Lock()
+	c.finished = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
 }

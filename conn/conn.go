@@ -65,15 +65,17 @@ type Conn struct {
 	mu           sync.Mutex
 	out          *wbuf // encoded frames waiting to be written, in order
 	spare        *wbuf
-	flushing     bool // a goroutine owns the socket's write side
-	broken       bool // the write side is unusable: pending frames are dropped
-	streaming    bool // a Writer holds the message slot
-	closeSent    bool // our close frame is queued (it is the last frame)
-	shut         bool // teardown finished with the write side
-	localClose   bool // Close or CloseNow was called
-	peerClosed   bool // the peer's close frame arrived
-	closeTimeout bool // Close gave up waiting for the peer
-	ownerWaiters int  // goroutines waiting to own the write side (large writes)
+	flushing     bool          // a goroutine owns the socket's write side
+	broken       bool          // the write side is unusable: pending frames are dropped
+	streaming    bool          // a Writer holds the message slot
+	closeSent    bool          // our close frame is queued (it is the last frame)
+	shut         bool          // teardown finished with the write side
+	localClose   bool          // Close or CloseNow was called
+	peerClosed   bool          // the peer's close frame arrived
+	closeTimeout bool          // Close gave up waiting for the peer
+	ownerWaiters int           // goroutines waiting to own the write side (large writes)
+	done         chan struct{} // made by Done; closed when everything has ended
+	finished     bool          // everything has ended (done is closed, if made)
 	wake         chan struct{}
 	sendErr      error // non-nil: no frame may be queued any more
 	flushers     int   // flusher goroutines running
@@ -99,13 +101,11 @@ type Conn struct {
 	rdMore      atomic.Bool  // a Receive call left unparsed bytes in the read buffer
 	recvWaiting atomic.Int32 // Receive calls waiting on the queue
 
-	mon         atomic.Pointer[ping.Monitor] // the running ping monitor, if any
-	failing     atomic.Bool                  // the connection is being failed: the reader drains
-	sockEmpty   atomic.Bool                  // TCP: the reader found the socket empty and waits (see keepSpareLocked)
-	peerCloseCh chan struct{}                // closed when the peer's close frame arrives
-	done        chan struct{}                // closed when everything has ended
-	flushFn     func()                       // c.flush as a func value, built once
-	pingMu      sync.Mutex                   // serialises StartPing
+	mon       atomic.Pointer[ping.Monitor] // the running ping monitor, if any
+	failing   atomic.Bool                  // the connection is being failed: the reader drains
+	sockEmpty atomic.Bool                  // TCP: the reader found the socket empty and waits (see keepSpareLocked)
+	flushFn   func()                       // c.flush as a func value, built once
+	pingMu    sync.Mutex                   // serialises StartPing
 }
 
 // New returns a connection over netConn, an already upgraded connection,
@@ -120,12 +120,10 @@ type Conn struct {
 func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Conn {
 	cfg := resolve(opts)
 	c := &Conn{
-		nc:          netConn,
-		role:        role,
-		cfg:         cfg,
-		q:           queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
-		peerCloseCh: make(chan struct{}),
-		done:        make(chan struct{}),
+		nc:   netConn,
+		role: role,
+		cfg:  cfg,
+		q:    queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
 	}
 	c.flushFn = c.flush
 	var bad error
@@ -156,12 +154,11 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 // endAtOnce makes c a connection that ended before it started.
 func (c *Conn) endAtOnce(cause error) {
 	err := closedBy(cause)
-	c.cause, c.sendErr, c.shut = err, err, true
+	c.cause, c.sendErr, c.shut, c.finished = err, err, true, true
 	c.q.Close(err)
 	if c.nc != nil {
 		c.nc.Close()
 	}
-	close(c.done)
 }
 
 // kernelBuffered reports whether writes to nc go into a kernel buffer, so
@@ -182,7 +179,28 @@ func kernelBuffered(nc net.Conn) bool {
 // Done returns a channel that is closed when the connection has ended:
 // the socket is closed and every goroutine the connection started has
 // returned.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+//
+// The channel is made on the first call: an idle connection that nobody
+// asks does not hold one.
+func (c *Conn) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.finished {
+			return closedCh
+		}
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// closedCh is what Done returns once the connection has ended, if it was
+// never called before.
+var closedCh = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
 
 // Subprotocol returns the subprotocol chosen in the opening handshake, or
 // "" for none (always "" for a connection made by New).

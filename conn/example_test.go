@@ -32,6 +32,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		if err := ws.Send(ctx, msg.Type, msg.Data); err != nil {
 			return
 		}
+		msg.Release() // Send keeps nothing of msg.Data: its buffer can serve the next message
 	}
 }
 
@@ -161,4 +162,38 @@ func ExampleConn_StartPing() {
 			log.Print("the client vanished")
 		}
 	})
+}
+
+// An application that is done with a message gives its buffer back: the
+// next message of about the same size reuses it instead of allocating.
+func ExampleMessage_Release() {
+	srv := httptest.NewServer(http.HandlerFunc(echo))
+	defer srv.Close()
+
+	ctx := context.Background()
+	ws, _, err := conn.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ws.CloseNow()
+
+	total := 0
+	for i := range 3 {
+		if err := ws.SendBinary(ctx, make([]byte, 2000+i)); err != nil {
+			fmt.Println(err)
+			return
+		}
+		msg, err := ws.Receive(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		total += len(msg.Data)
+		msg.Release() // msg.Data must not be used after this
+	}
+	fmt.Println(total, "bytes echoed")
+	ws.Close(conn.StatusNormalClosure, "")
+	// Output:
+	// 6003 bytes echoed
 }

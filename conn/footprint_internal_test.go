@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"testing"
@@ -158,5 +159,53 @@ func TestIdleHoldsNoWriteBuffer(t *testing.T) {
 			}
 			eventually(t, "the output buffers go back to the pool", func() bool { return !ws.outputBuffers() })
 		})
+	}
+}
+
+// A quiet connection whose application waits in Receive holds no idle timer
+// (its timer goes once it finds nothing to do) and no Done channel until
+// Done is called; Done still works when first called after the end.
+func TestQuietConnectionHoldsNoTimerNorDone(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, nil)
+	errc := make(chan error, 1)
+	got := make(chan string, 1)
+	go func() {
+		for {
+			m, err := ws.Receive(context.Background())
+			if err != nil {
+				errc <- err
+				return
+			}
+			got <- m.Text()
+		}
+	}()
+	if _, err := peer.Write(clientFrame(true, frame.OpText, []byte("hi"))); err != nil {
+		t.Fatal(err)
+	}
+	if m := <-got; m != "hi" {
+		t.Fatalf("Receive = %q, want hi", m)
+	}
+	// The call that returned "hi" read it (and armed the idle timer); the
+	// next one reads again, and nothing more comes.
+	eventually(t, "the quiet connection drops its idle timer", func() bool {
+		ws.rmu.Lock()
+		defer ws.rmu.Unlock()
+		return ws.idleTimer == nil && !ws.timerArmed && ws.rdState == rdReceiver
+	})
+	ws.mu.Lock()
+	made := ws.done != nil
+	ws.mu.Unlock()
+	if made {
+		t.Fatal("the Done channel exists before anyone asked for it")
+	}
+	ws.CloseNow()
+	if err := <-errc; !errors.Is(err, ErrClosed) {
+		t.Fatalf("Receive = %v, want ErrClosed", err)
+	}
+	select {
+	case <-ws.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done, first called after the end, is not closed")
 	}
 }

@@ -140,6 +140,12 @@ func (c *Conn) idleFire() {
 	c.rmu.Lock()
 	if c.rdState != rdParked {
 		c.timerArmed = false
+		if c.parkGen == c.armGen {
+			// No message since the timer was armed: the connection is
+			// quiet, so it need not keep a timer (one is made again
+			// when a message comes).
+			c.idleTimer = nil
+		}
 		c.rmu.Unlock()
 		return
 	}
