@@ -142,9 +142,11 @@ func (c *Conn) idleFire() {
 		c.timerArmed = false
 		if c.parkGen == c.armGen {
 			// No message since the timer was armed: the connection is
-			// quiet, so it need not keep a timer (one is made again
-			// when a message comes).
+			// quiet, so it need not keep a timer, nor its queue's
+			// ring and waiters (they are made again when a message
+			// comes).
 			c.idleTimer = nil
+			c.q.Shrink()
 		}
 		c.rmu.Unlock()
 		return
@@ -186,6 +188,9 @@ func (c *Conn) tokenTaken() bool {
 		return false
 	}
 	c.rdState = rdReceiver
+	// The caller reads from now on and the queue has just been emptied:
+	// what it kept for waiting goes (see Queue.Shrink).
+	c.q.Shrink()
 	return true
 }
 

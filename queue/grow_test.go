@@ -97,3 +97,57 @@ func TestGrowFromOneSlotKeepsOrder(t *testing.T) {
 		want++
 	}
 }
+
+// TestShrink: Shrink drops the waiters kept for reuse and an empty queue's ring, keeps a
+// non-empty queue's items in order, and the queue works as before afterwards.
+func TestShrink(t *testing.T) {
+	q := New[int](8, 0)
+	ctx := context.Background()
+	// A Pop that waits leaves a waiter for reuse.
+	done := make(chan int)
+	go func() {
+		v, _ := q.Pop(ctx)
+		done <- v
+	}()
+	for {
+		q.mu.Lock()
+		waiting := q.pops.first != nil
+		q.mu.Unlock()
+		if waiting {
+			break
+		}
+	}
+	if err := q.Push(ctx, 7, 1); err != nil {
+		t.Fatal(err)
+	}
+	if v := <-done; v != 7 {
+		t.Fatalf("Pop = %d, want 7", v)
+	}
+	if q.free == nil || q.ring == nil {
+		t.Fatal("expected a kept waiter and a ring before Shrink")
+	}
+	q.Shrink()
+	if q.free != nil || q.ring != nil {
+		t.Fatalf("after Shrink of an empty queue: free %v, ring %d slots; want neither", q.free, len(q.ring))
+	}
+
+	// A queue with items keeps them, in order.
+	for i := range 3 {
+		q.Push(ctx, i, 1)
+	}
+	q.Shrink()
+	for i := range 3 {
+		if v, err := q.Pop(ctx); err != nil || v != i {
+			t.Fatalf("Pop = %d, %v; want %d", v, err, i)
+		}
+	}
+	// And it still blocks and wakes.
+	go func() {
+		v, _ := q.Pop(ctx)
+		done <- v
+	}()
+	q.Push(ctx, 9, 1)
+	if v := <-done; v != 9 {
+		t.Fatalf("Pop = %d, want 9", v)
+	}
+}

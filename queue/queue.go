@@ -343,6 +343,19 @@ func (q *Queue[T]) Discard() {
 	q.wakeAll(&q.pushes)
 }
 
+// Shrink lets go of what the queue keeps to run without allocating: the
+// waiters kept for reuse and, if the queue is empty, its ring. It is for a
+// queue that is likely to stay unused for a while (an idle connection's); the
+// next wait or Push allocates them again.
+func (q *Queue[T]) Shrink() {
+	q.mu.Lock()
+	defer q.unlock()
+	q.free = nil
+	if q.n == 0 {
+		q.ring, q.head = nil, 0
+	}
+}
+
 // Len returns the number of queued items.
 func (q *Queue[T]) Len() int {
 	q.mu.Lock()
