@@ -45,5 +45,6 @@ func echo(ctx context.Context, ws *conn.Conn) {
 		if err := ws.Send(ctx, msg.Type, msg.Data); err != nil {
 			return
 		}
+		msg.Release() // Send keeps nothing of msg.Data: the buffer serves a later message
 	}
 }

@@ -126,6 +126,7 @@ func (e *echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err := ws.Send(ctx, msg.Type, msg.Data); err != nil {
 			return
 		}
+		msg.Release() // Send keeps nothing of msg.Data: the buffer serves a later message
 	}
 }
 
