@@ -147,6 +147,14 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 		// Validated above, so this cannot fail.
 		c.StartPing(cfg.ping)
 	}
+	if c.rd.raw != nil {
+		// On TCP the application's first Receive call, which usually
+		// comes at once, takes the reading (handoff.go): start parked, as
+		// if a Receive call had just returned, rather than with a reader
+		// goroutine that would step aside for it at once.
+		c.parkInitially()
+		return c
+	}
 	go c.run()
 	return c
 }

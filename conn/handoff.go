@@ -165,6 +165,18 @@ func (c *Conn) idleFire() {
 	c.run()
 }
 
+// parkInitially starts a new TCP connection with the reading parked, so that
+// the first Receive call reads with no reader goroutine started before it.
+// The idle timer starts one if no Receive call comes within idleGrace.
+func (c *Conn) parkInitially() {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	c.rdState = rdParked
+	c.parkGen = 1
+	c.timerArmed, c.armGen = true, 1
+	c.idleTimer = time.AfterFunc(idleGrace, c.idleFire)
+}
+
 // takeReading makes the calling Receive the reader if nobody reads.
 func (c *Conn) takeReading() bool {
 	if c.rd.raw == nil {
@@ -176,6 +188,13 @@ func (c *Conn) takeReading() bool {
 		return false
 	}
 	c.rdState = rdReceiver // an armed idle timer finds this and stops
+	if c.parkGen == 1 && c.timerArmed && c.idleTimer.Stop() {
+		// The first Receive call came in time: the timer set by
+		// parkInitially has nothing to do (and need not start a
+		// goroutine to find that out).
+		c.timerArmed = false
+		c.idleTimer = nil
+	}
 	return true
 }
 
