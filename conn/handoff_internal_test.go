@@ -185,17 +185,33 @@ func TestReceiveReadsLargeFrames(t *testing.T) {
 // checked across the break, and the message arrives whole.
 func TestReceiveGivesUpMidPayload(t *testing.T) {
 	text := bytes.Repeat([]byte("héllo wörld €uro "), 4000) // ~80 KiB, multi-byte runes
-	frames := map[string][]byte{
-		"single": clientFrame(true, frame.OpText, text),
-		"fragmented": append(append(clientFrame(false, frame.OpText, text[:30001]),
-			clientFrame(false, frame.OpContinuation, text[30001:50002])...),
-			clientFrame(true, frame.OpContinuation, text[50002:])...),
+	// serverFrame is an unmasked frame, as a server sends it to our client.
+	serverFrame := func(fin bool, op frame.Opcode, payload []byte) []byte {
+		return append(frame.AppendHeader(nil, frame.Header{Fin: fin, Opcode: op, Length: int64(len(payload))}), payload...)
 	}
-	for name, f := range frames {
+	type frameFunc func(bool, frame.Opcode, []byte) []byte
+	type tc struct {
+		name string
+		role frame.Role
+		f    []byte
+	}
+	var tests []tc
+	for _, r := range []struct {
+		role frame.Role
+		mk   frameFunc
+	}{{frame.Server, clientFrame}, {frame.Client, serverFrame}} {
+		tests = append(tests,
+			tc{fmt.Sprint(r.role, "/single"), r.role, r.mk(true, frame.OpText, text)},
+			tc{fmt.Sprint(r.role, "/fragmented"), r.role, append(append(r.mk(false, frame.OpText, text[:30001]),
+				r.mk(false, frame.OpContinuation, text[30001:50002])...),
+				r.mk(true, frame.OpContinuation, text[50002:])...)})
+	}
+	for _, tt := range tests {
+		f := tt.f
 		for _, away := range []time.Duration{0, 4 * idleGrace} {
-			t.Run(fmt.Sprint(name, "/away=", away), func(t *testing.T) {
+			t.Run(fmt.Sprint(tt.name, "/away=", away), func(t *testing.T) {
 				ours, peer := loopback(t)
-				ws := New(ours, nil, frame.Server, &Options{ReadLimit: 1 << 20})
+				ws := New(ours, nil, tt.role, &Options{ReadLimit: 1 << 20})
 				defer ws.CloseNow()
 				// Cuts inside headers, inside payloads (one inside a
 				// multi-byte rune), and at a frame boundary.
@@ -228,7 +244,11 @@ func TestReceiveGivesUpMidPayload(t *testing.T) {
 				}
 				// The connection is still in step: a ping after it is
 				// answered and a message after it arrives.
-				if _, err := peer.Write(clientFrame(true, frame.OpBinary, []byte("next"))); err != nil {
+				next := clientFrame(true, frame.OpBinary, []byte("next"))
+				if tt.role == frame.Client {
+					next = serverFrame(true, frame.OpBinary, []byte("next"))
+				}
+				if _, err := peer.Write(next); err != nil {
 					t.Fatal(err)
 				}
 				if m, err := ws.ReceiveTimeout(5 * time.Second); err != nil || string(m.Data) != "next" {
@@ -310,35 +330,52 @@ func TestParkedReadingAnswersPingAndClose(t *testing.T) {
 // Close and CloseNow from another goroutine end a Receive call that is
 // reading the socket.
 func TestCloseEndsReadingReceive(t *testing.T) {
-	for _, now := range []bool{false, true} {
-		t.Run(fmt.Sprint("now=", now), func(t *testing.T) {
-			ours, _ := loopback(t)
-			ws := New(ours, nil, frame.Server, &Options{CloseTimeout: 100 * time.Millisecond})
-			errc := make(chan error, 1)
-			go func() {
-				_, err := ws.Receive(context.Background())
-				errc <- err
-			}()
-			eventually(t, "the waiting Receive reads", func() bool { return ws.readingState() == rdReceiver })
-			if now {
-				ws.CloseNow()
-			} else {
-				ws.Close(StatusNormalClosure, "")
-			}
-			select {
-			case err := <-errc:
-				if !errors.Is(err, ErrClosed) {
-					t.Fatalf("Receive = %v, want ErrClosed", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Receive still blocked after the close")
-			}
-			select {
-			case <-ws.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("Done not closed")
-			}
-		})
+	big := clientFrame(true, frame.OpBinary, make([]byte, 100<<10))
+	for _, midFrame := range []bool{false, true} {
+		for _, now := range []bool{false, true} {
+			t.Run(fmt.Sprint("midFrame=", midFrame, "/now=", now), func(t *testing.T) {
+				closeEndsReadingReceive(t, midFrame, now, big)
+			})
+		}
+	}
+}
+
+func closeEndsReadingReceive(t *testing.T, midFrame, now bool, big []byte) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, &Options{CloseTimeout: 100 * time.Millisecond, ReadLimit: 1 << 20})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := ws.Receive(context.Background())
+		errc <- err
+	}()
+	eventually(t, "the waiting Receive reads", func() bool { return ws.readingState() == rdReceiver })
+	if midFrame {
+		// Half a large frame: the Receive call waits in the
+		// middle of its payload.
+		if _, err := peer.Write(big[:len(big)/2]); err != nil {
+			t.Fatal(err)
+		}
+		// Give it time to read them (the reader's state is its own:
+		// the test cannot look without a race).
+		time.Sleep(20 * time.Millisecond)
+	}
+	if now {
+		ws.CloseNow()
+	} else {
+		ws.Close(StatusNormalClosure, "")
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("Receive = %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Receive still blocked after the close")
+	}
+	select {
+	case <-ws.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done not closed")
 	}
 }
 
