@@ -83,8 +83,11 @@
 // An idle connection holds no read or write buffer (on TCP the reader waits
 // for readability without one; on other transports it waits with a 256-byte
 // buffer allocated with the connection), only small state (the Conn is 576
-// bytes; its message queue starts with one slot) and, unless a Receive call
-// is waiting on TCP, its reader goroutine.
+// bytes; its message queue has no slot until a message comes and gives its
+// slots back once the connection is quiet) and, unless a Receive call is waiting on TCP, its
+// reader goroutine. Buffers given back with [Message.Release] wait in
+// process-wide pools, one per size class, which the garbage collector
+// empties when they go unused.
 //
 // # Concurrency
 //
