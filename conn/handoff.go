@@ -20,13 +20,15 @@ import (
 // The reading role moves between:
 //
 //   - rdBackground: the reader goroutine (run) reads;
-//   - rdReceiver: a Receive call reads, but only whole frames: it waits for
-//     the bytes of a frame's header in a wait its context can interrupt (a
-//     read deadline; a part of a header stays buffered if ctx ends), and
-//     processes a frame once all of it is buffered. A frame whose payload
-//     is not all there at once (it must be judged as its bytes arrive: the
-//     size limit, UTF-8), pings (whose pong may wait for the writer) and the
-//     end of the connection go to a fresh reader goroutine;
+//   - rdReceiver: a Receive call reads. Every wait for the socket, for a
+//     frame's header or in the middle of a data frame's payload, is one its
+//     context can interrupt (through the read deadline): a part of a header
+//     stays buffered, a part of a payload stays in rd.part, and whoever
+//     reads next goes on from there. A data frame is judged as its bytes
+//     arrive (the size limit from its header, UTF-8 at the first impossible
+//     byte), as the reader goroutine judges it. Pings (whose pong may wait
+//     for the writer) and the end of the connection go to a fresh reader
+//     goroutine;
 //   - rdParked: nobody reads; the Receive call that read has returned a
 //     message. The next Receive call reads again, or, if none comes within
 //     idleGrace, the idle timer starts the reader goroutine (so pings are
@@ -348,7 +350,7 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 		var whole, header bool
 		var op frame.Opcode
 		if rd.part == nil {
-			whole, header, _, op = rd.bufferedFrame()
+			whole, header, op = rd.bufferedFrame()
 		}
 		switch {
 		case whole && op == frame.OpPing:
@@ -374,7 +376,9 @@ func (c *Conn) readForReceive(ctx context.Context, deadline time.Time) (m Messag
 				c.disarmReceive(stop)
 			}
 			if err != nil {
-				if !rd.interruptedBy(err) {
+				// A deadline that interrupted the reading (ctx ended,
+				// or a kick) is not recorded in rd.err; a failure is.
+				if rd.err != nil || !errors.Is(err, os.ErrDeadlineExceeded) {
 					c.readerEnds(err)
 					return Message{}, false, nil
 				}
@@ -454,12 +458,6 @@ func (c *Conn) disarmReceive(stop func() bool) {
 	c.rdGen++
 	c.clearDeadlineLocked()
 	c.rmu.Unlock()
-}
-
-// interruptedBy reports whether err, which ended a Receive call's reading,
-// is a deadline that interrupted it (ctx ended, or a kick), not a failure.
-func (rd *reader) interruptedBy(err error) bool {
-	return rd.err == nil && errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 // receiveExpired returns the error for a Receive call whose socket wait a

@@ -276,19 +276,18 @@ func (rd *reader) readMore(wait bool) error {
 }
 
 // bufferedFrame reports whether a whole frame is buffered, and if not,
-// whether the frame (as far as its header tells) fits in the big buffer.
-// A header that does not parse counts as a whole frame: reading it reports
-// the error.
-func (rd *reader) bufferedFrame() (whole, header, fits bool, op frame.Opcode) {
+// whether its header is. A header that does not parse counts as a whole
+// frame: reading it reports the error.
+func (rd *reader) bufferedFrame() (whole, header bool, op frame.Opcode) {
 	avail := rd.w - rd.r
 	if avail < 2 || avail < headerSize(rd.buf[rd.r+1]) {
-		return false, false, true, 0
+		return false, false, 0
 	}
 	h, n, err := frame.ParseHeader(rd.buf[rd.r:rd.w])
 	if err != nil || h.Length < 0 || h.Length <= int64(avail-n) {
-		return true, true, true, h.Opcode
+		return true, true, h.Opcode
 	}
-	return false, true, int64(n)+h.Length <= bigRead, h.Opcode
+	return false, true, h.Opcode
 }
 
 // prepare picks the buffer for the next read and makes room in it.
@@ -513,10 +512,7 @@ func (c *Conn) readRest() error {
 	*p = partial{}
 	partialPool.Put(p)
 	if single {
-		if data == nil {
-			data = []byte{}
-		}
-		return c.deliver(typ, data, text)
+		return c.deliver(typ, data, text) // never nil: msgBuf made it
 	}
 	if !fin {
 		return nil
