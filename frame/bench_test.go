@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-var benchSizes = []int{1024, 65536, 1048576}
+var benchSizes = []int{128, 1024, 65536, 1048576}
 
 var benchKey = [4]byte{0x37, 0xfa, 0x21, 0x3d}
 
