@@ -141,7 +141,7 @@ type partial struct {
 	h      frame.Header
 	op     frame.Opcode // the message's type
 	single bool         // the frame is the whole message, and data its buffer
-	data   []byte       // the message so far (rd.frag's bytes unless single)
+	data   []byte       // the message so far, if single (else rd.frag holds it)
 	pos    int64        // payload bytes of this frame read so far
 }
 
@@ -480,11 +480,8 @@ func (c *Conn) readFrame() error {
 		// A whole message in one frame: its bytes go straight into the
 		// one allocation the message needs.
 		p.data = msgBuf(int(min(h.Length, maxPrealloc)))[:0]
-	} else {
-		if rd.frag == nil {
-			rd.frag = getWbuf()
-		}
-		p.data = rd.frag.b
+	} else if rd.frag == nil {
+		rd.frag = getWbuf()
 	}
 	rd.part = p
 	return c.readRest()
@@ -497,16 +494,18 @@ func (c *Conn) readRest() error {
 	rd := &c.rd
 	p := rd.part
 	text := p.op == frame.OpText
-	start := len(p.data)
-	data, err := c.readPayload(p.data, p.h, p.pos, text)
-	p.pos += int64(len(data) - start)
+	dst := &p.data
 	if !p.single {
-		rd.frag.b = data
+		dst = &rd.frag.b
 	}
+	start := len(*dst)
+	var err error
+	*dst, err = c.readPayload(*dst, p.h, p.pos, text)
+	p.pos += int64(len(*dst) - start)
 	if err != nil {
-		p.data = data
 		return err
 	}
+	data := *dst
 	rd.part = nil
 	single, fin, typ := p.single, p.h.Fin, MessageType(p.op)
 	*p = partial{}
