@@ -25,6 +25,16 @@ func TestConnSize(t *testing.T) {
 	}
 }
 
+// transportPair returns a connected pair over loopback TCP, or net.Pipe.
+func transportPair(t *testing.T, tcp bool) (ours, peer net.Conn) {
+	if tcp {
+		return loopback(t)
+	}
+	ours, peer = net.Pipe()
+	t.Cleanup(func() { ours.Close(); peer.Close() })
+	return ours, peer
+}
+
 // TestSmallBufferOnlyWhenNeeded exchanges a message, a masked ping and its
 // pong over each transport, then checks which connections allocated the
 // small read buffer: on TCP the reader waits for readability without one, and
@@ -47,13 +57,7 @@ func TestSmallBufferOnlyWhenNeeded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ours, peer net.Conn
-			if tt.tcp {
-				ours, peer = loopback(t)
-			} else {
-				ours, peer = net.Pipe()
-				t.Cleanup(func() { ours.Close(); peer.Close() })
-			}
+			ours, peer := transportPair(t, tt.tcp)
 			ws := New(ours, bytes.Clone(tt.leftover), frame.Server, nil)
 			defer ws.CloseNow()
 			br := bufio.NewReader(peer)
@@ -123,13 +127,7 @@ func TestIdleHoldsNoWriteBuffer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ours, peer net.Conn
-			if tt.tcp {
-				ours, peer = loopback(t)
-			} else {
-				ours, peer = net.Pipe()
-				t.Cleanup(func() { ours.Close(); peer.Close() })
-			}
+			ours, peer := transportPair(t, tt.tcp)
 			ws := New(ours, nil, frame.Server, nil)
 			defer ws.CloseNow()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
