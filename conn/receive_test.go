@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,6 +75,7 @@ func TestReceiveOrderWhileTimingOut(t *testing.T) {
 	const n = 2000
 	forPairs(t, nil, nil, func(t *testing.T, a, b *conn.Conn) {
 		sendErr := make(chan error, 1)
+		var received atomic.Int64
 		go func() {
 			for i := range n {
 				if err := b.SendText(context.Background(), strconv.Itoa(i)); err != nil {
@@ -82,6 +84,16 @@ func TestReceiveOrderWhileTimingOut(t *testing.T) {
 				}
 				if i%64 == 0 {
 					time.Sleep(100 * time.Microsecond)
+				}
+				if i%500 == 499 {
+					// Let the receiver catch up and find nothing for a
+					// while, so that some receives time out however
+					// the two sides are scheduled (the race detector
+					// slows the receiver down).
+					for wait := time.Now().Add(5 * time.Second); received.Load() <= int64(i) && time.Now().Before(wait); {
+						time.Sleep(100 * time.Microsecond)
+					}
+					time.Sleep(time.Millisecond)
 				}
 			}
 			sendErr <- nil
@@ -119,6 +131,7 @@ func TestReceiveOrderWhileTimingOut(t *testing.T) {
 				t.Fatalf("message %d is %q: order lost or message dropped", want, got)
 			}
 			want++
+			received.Store(int64(want))
 		}
 		if err := <-sendErr; err != nil {
 			t.Fatalf("SendText: %v", err)
