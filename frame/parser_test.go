@@ -84,10 +84,12 @@ func closeEv(code StatusCode, reason string) Event {
 type collector struct {
 	t      testing.TB
 	events []Event
+	raw    int // events before merging
 }
 
 func (c *collector) add(ev Event) {
 	c.t.Helper()
+	c.raw++
 	if ev.Kind == EventData && ev.More < 0 {
 		c.t.Fatalf("negative More: %+v", ev)
 	}
@@ -127,14 +129,21 @@ func (c *collector) fail(err error) ([]Event, error) {
 // It returns the events, merged per frame, and the first error.
 func feedParser(t testing.TB, p Parser, in []byte, pieces []int, viaPayload bool) ([]Event, error) {
 	t.Helper()
-	data := bytes.Clone(in)
 	c := collector{t: t}
+	return c.feed(p, in, pieces, viaPayload)
+}
+
+// feed is feedParser, collecting into c.
+func (c *collector) feed(p Parser, in []byte, pieces []int, viaPayload bool) ([]Event, error) {
+	t := c.t
+	t.Helper()
+	data := bytes.Clone(in)
 	off, end := 0, 0
 	for i := 0; i <= len(pieces); i++ {
-		end = len(data)
 		if i < len(pieces) {
-			end = min(off+pieces[i], len(data))
-			end = max(end, off)
+			end = min(end+max(pieces[i], 0), len(data))
+		} else {
+			end = len(data)
 		}
 		for {
 			if viaPayload && p.Remaining() > 0 && off < end {
@@ -188,6 +197,22 @@ func feedParser(t testing.TB, p Parser, in []byte, pieces []int, viaPayload bool
 		}
 	}
 	return c.events, nil
+}
+
+// TestFeedParser checks the helper: byte by byte, "Hello" comes as its
+// header and then one byte at a time, through Parse and through Payload.
+func TestFeedParser(t *testing.T) {
+	in := clientFrame(finText, "Hello")
+	for _, viaPayload := range []bool{false, true} {
+		c := collector{t: t}
+		got, err := c.feed(NewParser(Server, State{}, -1), in, splits(in)["byte by byte"], viaPayload)
+		if err != nil || c.raw != 6 {
+			t.Fatalf("Payload %v: %d events before merging, error %v; want 6", viaPayload, c.raw, err)
+		}
+		if d := cmp.Diff([]Event{dataMsg(OpText, "Hello")}, got, eventCmp); d != "" {
+			t.Fatalf("Payload %v (-want +got):\n%s", viaPayload, d)
+		}
+	}
 }
 
 // parseTest is one case of the tables below: the bytes a peer sends and the
