@@ -126,7 +126,8 @@ func (p *Parser) Remaining() int64 { return p.left }
 // unmasked in place, in b.
 //
 // The error is a [*ProtocolError] sentinel when the peer broke the protocol
-// (then n is 0 and every later call returns the same error), or a plain error
+// (then n is 0, though payload bytes of b may have been unmasked already,
+// and every later call returns the same error), or a plain error
 // for a Parser not made by [NewParser]. After an EventClose, Parse consumes
 // all of b and reports nothing.
 func (p *Parser) Parse(b []byte) (ev Event, n int, err error) {
