@@ -7,7 +7,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -113,12 +118,15 @@ func TestCheckImportRules(t *testing.T) {
 }
 
 type listedPackage struct {
-	ImportPath   string
-	Standard     bool
-	Imports      []string
-	TestImports  []string
-	XTestImports []string
-	Deps         []string
+	ImportPath     string
+	Dir            string
+	GoFiles        []string
+	IgnoredGoFiles []string // files left out by build constraints, tests included
+	Standard       bool
+	Imports        []string
+	TestImports    []string
+	XTestImports   []string
+	Deps           []string
 }
 
 // TestImportRules checks every package of the module as go list sees it.
@@ -163,7 +171,7 @@ func goList(t *testing.T, args ...string) []listedPackage {
 	if len(args) == 0 {
 		return nil
 	}
-	cmd := exec.Command("go", append([]string{"list", "-e", "-json=ImportPath,Standard,Imports,TestImports,XTestImports,Deps"}, args...)...)
+	cmd := exec.Command("go", append([]string{"list", "-e", "-json=ImportPath,Dir,GoFiles,IgnoredGoFiles,Standard,Imports,TestImports,XTestImports,Deps"}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -192,4 +200,91 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
+}
+
+// sansIOForbidden are the packages that would give frame sockets, processes,
+// clocks, randomness or locks (DESIGN.md: "frame and the protocol core are
+// Sans-I/O: no sockets, goroutines, clocks or crypto/rand inside").
+var sansIOForbidden = []string{
+	"net", "net/http", "os", "os/exec", "syscall", "time",
+	"crypto/rand", "math/rand", "math/rand/v2", "sync",
+}
+
+// sansIOViolations returns what in the Go source src (named name) breaks the
+// Sans-I/O rule: a forbidden import or a go statement.
+func sansIOViolations(name string, src any) ([]string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var bad []string
+	for _, imp := range f.Imports {
+		path, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			return nil, err
+		}
+		for _, no := range sansIOForbidden {
+			if path == no {
+				bad = append(bad, fmt.Sprintf("%s imports %s", fset.Position(imp.Pos()), path))
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if g, ok := n.(*ast.GoStmt); ok {
+			bad = append(bad, fmt.Sprintf("%s starts a goroutine", fset.Position(g.Pos())))
+		}
+		return true
+	})
+	return bad, nil
+}
+
+func TestSansIOViolations(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want int
+	}{
+		{name: "pure code passes", src: "package p\nimport \"bytes\"\nfunc f() { _ = bytes.Equal }\n"},
+		{name: "a go statement fails", src: "package p\nfunc f() { go f() }\n", want: 1},
+		{name: "a goroutine in a closure fails", src: "package p\nvar g = func() { go func() {}() }\n", want: 1},
+		{name: "importing time fails", src: "package p\nimport \"time\"\nvar _ = time.Now\n", want: 1},
+		{name: "importing math/rand/v2 under another name fails", src: "package p\nimport r \"math/rand/v2\"\nvar _ = r.N[int]\n", want: 1},
+		{name: "importing sync and net fails twice", src: "package p\nimport (\"net\"; \"sync\")\nvar _ sync.Mutex\nvar _ net.Conn\n", want: 2},
+		{name: "a package named like a forbidden one passes", src: "package p\nimport \"net/netip\"\nvar _ netip.Addr\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad, err := sansIOViolations("p.go", tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bad) != tt.want {
+				t.Fatalf("violations %q, want %d", bad, tt.want)
+			}
+		})
+	}
+}
+
+// TestFrameIsSansIO holds package frame to the Sans-I/O rule: none of its
+// non-test files, whatever their build constraints, imports a forbidden
+// package or starts a goroutine.
+func TestFrameIsSansIO(t *testing.T) {
+	pkgs := goList(t, module+"/frame")
+	if len(pkgs) != 1 || len(pkgs[0].GoFiles) == 0 {
+		t.Fatalf("go list found no source files for frame: %+v", pkgs)
+	}
+	p := pkgs[0]
+	for _, name := range append(p.GoFiles, p.IgnoredGoFiles...) {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		bad, err := sansIOViolations(filepath.Join(p.Dir, name), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bad {
+			t.Errorf("frame is not Sans-I/O: %s", b)
+		}
+	}
 }

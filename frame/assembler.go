@@ -86,6 +86,12 @@ func (a *Assembler) Frame(h Header) (Opcode, error) {
 
 const maxInt64 = 1<<63 - 1
 
+// SetLimit changes the message size limit (limit < 0: no limit). It applies
+// to the headers given to Frame from then on, including the rest of a
+// message in progress: the bytes it already declared count against the new
+// limit.
+func (a *Assembler) SetLimit(limit int64) { a.limit = limit }
+
 // Compressed reports whether the current message, or the last one if none is
 // in progress, had RSV1 set on its first frame while the extension state
 // claims RSV1: the seam for permessage-deflate.

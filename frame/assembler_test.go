@@ -118,3 +118,23 @@ func TestAssemblerTooBigCode(t *testing.T) {
 		}
 	}
 }
+
+// TestAssemblerSetLimit: a new limit applies to the next header, and the
+// bytes a message in progress already declared count against it.
+func TestAssemblerSetLimit(t *testing.T) {
+	a := NewAssembler(-1, State{})
+	if _, err := a.Frame(Header{Opcode: OpBinary, Length: 10}); err != nil {
+		t.Fatal(err)
+	}
+	a.SetLimit(12)
+	if _, err := a.Frame(Header{Opcode: OpContinuation, Length: 3}); err != ErrMessageTooBig {
+		t.Fatalf("10+3 bytes under a limit of 12: %v, want ErrMessageTooBig", err)
+	}
+	if _, err := a.Frame(Header{Fin: true, Opcode: OpContinuation, Length: 2}); err != nil {
+		t.Fatalf("10+2 bytes under a limit of 12: %v", err)
+	}
+	a.SetLimit(-1)
+	if _, err := a.Frame(Header{Fin: true, Opcode: OpBinary, Length: math.MaxInt64}); err != nil {
+		t.Fatalf("no limit: %v", err)
+	}
+}

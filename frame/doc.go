@@ -13,9 +13,20 @@
 // and [UTF8Validator] decide what a received frame may be, and report a
 // violation as a [*ProtocolError] that carries the close code to send.
 //
+// [Parser] puts these pieces together into the receiving half of the
+// protocol for either role: the caller hands it the bytes it received, in
+// pieces of any size, and gets back events (payload bytes of a data message,
+// a ping, a pong, a close) or the violation to fail the connection with. It
+// keeps the partial frame and the fragmented message itself, unmasks and
+// checks payloads in place, and does no I/O, so the code that owns the
+// socket has no protocol rules of its own; [Parser.Remaining] and
+// [Parser.Payload] let that code read a large payload straight into its own
+// memory.
+//
 // # Concurrency
 //
 // The functions of this package are safe to call from any number of
-// goroutines. An [Assembler] or a [UTF8Validator] holds the state of one
-// stream of frames and must not be used by two goroutines at once.
+// goroutines. A [Parser], an [Assembler] or a [UTF8Validator] holds the
+// state of one stream of frames and must not be used by two goroutines at
+// once.
 package frame

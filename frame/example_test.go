@@ -89,3 +89,82 @@ func ExampleParseClose() {
 	// 1005 no status received  <nil>
 	// 1005 no status received  frame: invalid close code
 }
+
+// A client parses the unmasked frames of RFC 6455 §5.7: the single-frame
+// text message "Hello", then "Hel" and "lo" as two fragments of one message.
+func ExampleParser() {
+	p := frame.NewParser(frame.Client, frame.State{}, 1<<20)
+	received := []byte{
+		0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f, // FIN, text, 5 bytes: "Hello"
+		0x01, 0x03, 0x48, 0x65, 0x6c, // text, 3 bytes: "Hel"
+		0x80, 0x02, 0x6c, 0x6f, // FIN, continuation, 2 bytes: "lo"
+	}
+	for {
+		ev, n, err := p.Parse(received)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if ev.Kind == frame.EventNone {
+			break // wait for more bytes
+		}
+		received = received[n:]
+		fmt.Printf("%s %s %q start=%v fin=%v\n", ev.Kind, ev.Type, ev.Payload, ev.Start, ev.Fin)
+	}
+	// Output:
+	// data text "Hello" start=true fin=true
+	// data text "Hel" start=true fin=false
+	// data text "lo" start=false fin=true
+}
+
+// A server receives the masked "Hello" of RFC 6455 §5.7 in two reads: the
+// first brings the header and one payload byte, and the caller reads the
+// rest of the payload into its own buffer and hands it to Payload.
+func ExampleParser_Payload() {
+	p := frame.NewParser(frame.Server, frame.State{}, 1<<20)
+	first := []byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f} // header, masking key, 1 byte
+	ev, n, err := p.Parse(first)
+	fmt.Printf("%q more=%d consumed=%d %v\n", ev.Payload, ev.More, n, err)
+
+	own := make([]byte, p.Remaining())
+	copy(own, []byte{0x9f, 0x4d, 0x51, 0x58}) // as if read from the connection
+	ev, err = p.Payload(own)
+	fmt.Printf("%q more=%d fin=%v %v\n", ev.Payload, ev.More, ev.Fin, err)
+	// Output:
+	// "H" more=4 consumed=7 <nil>
+	// "ello" more=0 fin=true <nil>
+}
+
+// A ping between fragments, and a close after which nothing counts.
+func ExampleParser_control() {
+	p := frame.NewParser(frame.Client, frame.State{}, 1<<20)
+	received := []byte{
+		0x01, 0x03, 0x48, 0x65, 0x6c, // text, 3 bytes: "Hel"
+		0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f, // ping "Hello"
+		0x88, 0x02, 0x03, 0xe8, // close 1000
+		0x80, 0x02, 0x6c, 0x6f, // "lo", after the close: discarded
+	}
+	for len(received) > 0 {
+		ev, n, err := p.Parse(received)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		received = received[n:]
+		switch ev.Kind {
+		case frame.EventData:
+			fmt.Printf("data %q\n", ev.Payload)
+		case frame.EventPing:
+			fmt.Printf("ping %q: answer with a pong echoing it\n", ev.Payload)
+		case frame.EventClose:
+			fmt.Printf("close %v %q\n", ev.Code, ev.Reason)
+		case frame.EventNone:
+			fmt.Printf("%d bytes discarded\n", n)
+		}
+	}
+	// Output:
+	// data "Hel"
+	// ping "Hello": answer with a pong echoing it
+	// close 1000 normal closure ""
+	// 4 bytes discarded
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzHeader: parse -> append -> parse gives the same header, appending is
@@ -152,4 +154,71 @@ func FuzzParseClose(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzParser feeds bytes to a Parser in pieces whose sizes come from cuts,
+// through Parse and through Remaining and Payload, and compares the events
+// and the error with feeding everything at once. feedParser checks the rest:
+// no call consumes more than it was given or gives an event for nothing, and
+// every error is a sticky *ProtocolError. The low bits of mode choose the
+// role, permessage-deflate and a limit of 64 bytes.
+func FuzzParser(f *testing.F) {
+	seeds := [][]byte{
+		{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f},                         // RFC 6455 §5.7 "Hello"
+		{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}, // the same, masked
+		{0x01, 0x03, 0x48, 0x65, 0x6c, 0x89, 0x00, 0x80, 0x02, 0x6c, 0x6f}, // "Hel", ping, "lo"
+		{0x88, 0x02, 0x03, 0xe8, 0x81, 0x01, 0x41},                         // close, then nothing counts
+		{0x01, 0x02, 0xce, 0xf4, 0x80, 0x01, 0x90},                         // UTF-8 failing in the next frame
+		{0x82, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 1, 2}, // 2^40 bytes announced
+		{0x89, 0x7e, 0x00, 0x7e},                                           // ping of 126 bytes
+		{0xc1, 0x01, 0xff, 0x80, 0x00},                                     // RSV1
+	}
+	for i, s := range seeds {
+		f.Add(s, []byte{1, 2, 3}, byte(i))
+		f.Add(clientFrameBytes(s), []byte{5, 0, 1}, byte(i)|1)
+	}
+	f.Fuzz(func(t *testing.T, in, cuts []byte, mode byte) {
+		role, st, limit := Client, State{}, int64(-1)
+		if mode&1 != 0 {
+			role = Server
+		}
+		if mode&2 != 0 {
+			st.RSV1 = true
+		}
+		if mode&4 != 0 {
+			limit = 64
+		}
+		pieces := make([]int, len(cuts))
+		for i, c := range cuts {
+			pieces[i] = int(c)
+		}
+		want, wantErr := feedParser(t, NewParser(role, st, limit), in, nil, false)
+		for _, viaPayload := range []bool{false, true} {
+			got, err := feedParser(t, NewParser(role, st, limit), in, pieces, viaPayload)
+			if err != wantErr {
+				t.Fatalf("pieces %v, Payload %v: error %v, at once %v", pieces, viaPayload, err, wantErr)
+			}
+			if d := cmp.Diff(want, got, eventCmp); d != "" {
+				t.Fatalf("pieces %v, Payload %v: events (-at once +in pieces):\n%s", pieces, viaPayload, d)
+			}
+		}
+	})
+}
+
+// clientFrameBytes masks every frame of a well-formed unmasked stream, as a
+// client would send it, so that the seeds reach a server's parser; it stops
+// at the first header it cannot take whole.
+func clientFrameBytes(in []byte) []byte {
+	var out []byte
+	for {
+		h, n, err := ParseHeader(in)
+		if err != nil || h.Length < 0 || h.Length > int64(len(in)-n) {
+			return out
+		}
+		h.Masked, h.Key = true, key57
+		p := bytes.Clone(in[n : n+int(h.Length)])
+		Mask(h.Key, 0, p)
+		out = append(AppendHeader(out, h), p...)
+		in = in[n+int(h.Length):]
+	}
 }
