@@ -36,7 +36,8 @@ type Queue[T any] struct {
 	maxCost  int64
 
 	closed bool
-	err    error // the Close error, set once
+	err    error         // the Close error, set once
+	closeC chan struct{} // made by Closed, closed by Close
 
 	pops   waitList // Pop callers blocked on an empty queue, oldest first
 	pushes waitList // Push callers blocked on a full queue, oldest first
@@ -322,8 +323,33 @@ func (q *Queue[T]) Close(err error) {
 		return
 	}
 	q.closed, q.err = true, err
+	if q.closeC != nil {
+		close(q.closeC)
+	}
 	q.wakeAll(&q.pops)
 	q.wakeAll(&q.pushes)
+}
+
+// Closed returns a channel that is closed when the queue is closed, for a
+// caller that waits for other things as well. The channel is made on the
+// first call.
+func (q *Queue[T]) Closed() <-chan struct{} {
+	q.mu.Lock()
+	defer q.unlock()
+	if q.closeC == nil {
+		q.closeC = make(chan struct{})
+		if q.closed {
+			close(q.closeC)
+		}
+	}
+	return q.closeC
+}
+
+// Err returns the Close error once the queue is closed, nil before.
+func (q *Queue[T]) Err() error {
+	q.mu.Lock()
+	defer q.unlock()
+	return q.err
 }
 
 // Discard drops every queued item and wakes every blocked Push. Together with Close it ends a

@@ -724,3 +724,44 @@ func TestWakeupRacingWithCancel(t *testing.T) {
 		})
 	}
 }
+
+func TestClosedChannel(t *testing.T) {
+	tests := []struct {
+		name        string
+		closeBefore bool
+	}{
+		{name: "asked before Close", closeBefore: false},
+		{name: "asked after Close", closeBefore: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := New[int](1, 0)
+			if err := q.Err(); err != nil {
+				t.Fatalf("Err() = %v before Close, want nil", err)
+			}
+			if tt.closeBefore {
+				q.Close(nil)
+			}
+			ch := q.Closed()
+			if !tt.closeBefore {
+				select {
+				case <-ch:
+					t.Fatal("Closed's channel is closed before Close")
+				default:
+				}
+				q.Close(nil)
+			}
+			select {
+			case <-ch:
+			default:
+				t.Fatal("Closed's channel is still open after Close")
+			}
+			if q.Closed() != ch {
+				t.Fatal("Closed returned a different channel the second time")
+			}
+			if err := q.Err(); err != ErrClosed {
+				t.Fatalf("Err() = %v after Close(nil), want ErrClosed", err)
+			}
+		})
+	}
+}
