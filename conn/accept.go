@@ -35,6 +35,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	}
 	c := New(res.Conn, res.Buffered, frame.Server, &Options{
 		ReadLimit:    o.ReadLimit,
+		StreamLimit:  o.StreamLimit,
 		QueueSize:    o.QueueSize,
 		CloseTimeout: o.CloseTimeout,
 		Ping:         o.Ping,

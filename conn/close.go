@@ -68,9 +68,9 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	c.receiverReached()
 	c.q.Close(ErrClosed)
 	c.q.Discard()
-	c.kickReader()
+	c.readToTheEnd()
 
-	timer := time.NewTimer(c.cfg.closeTimeout)
+	timer := time.NewTimer(c.closeWait)
 	defer timer.Stop()
 	select {
 	case <-c.Done():
@@ -135,7 +135,7 @@ func (c *Conn) CloseNow() error {
 	c.q.Discard()
 	if c.nc != nil {
 		if closing {
-			c.waitFlushed(time.Now().Add(min(c.cfg.closeTimeout, time.Second)))
+			c.waitFlushed(time.Now().Add(min(c.closeWait, time.Second)))
 		}
 		c.nc.Close()
 	}
@@ -174,7 +174,7 @@ func (c *Conn) endLocked(err error) bool {
 // ended does, outside c.mu, what follows the recording of an ending.
 func (c *Conn) ended(err error) {
 	c.q.Close(err)
-	c.kickReader()
+	c.readToTheEnd()
 }
 
 // fail fails the connection (RFC 6455 §7.1.7): it records cause, queues a
@@ -194,8 +194,6 @@ func (c *Conn) fail(cause error, code StatusCode) {
 	c.failing.Store(true)
 	c.queueCloseLocked(code, "") // unlocks
 	c.ended(err)
-	// Wake the reader if it is blocked in a read.
-	c.nc.SetReadDeadline(time.Now())
 }
 
 // writeFailed fails the connection after a write error. A partial frame may
@@ -207,6 +205,13 @@ func (c *Conn) writeFailed(err error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.sendErr
+}
+
+// finish ends the connection after the reading ended with err, on the
+// background reader, which keeps the reading for good.
+func (c *Conn) finish(err error) {
+	c.teardown(err)
+	c.finalize()
 }
 
 // teardown ends the connection after the reader stopped reading frames
@@ -263,7 +268,7 @@ func (c *Conn) awaitReceiver(pe *frame.ProtocolError) {
 	// Meanwhile read and drop what the peer sends, so that a peer blocked
 	// writing (the rest of a message we refused, say) is not stuck on us.
 	// receiverReached cuts the read short.
-	deadline := time.Now().Add(c.cfg.closeTimeout)
+	deadline := time.Now().Add(c.closeWait)
 	c.mu.Lock()
 	waiting := c.receiverWait != nil
 	if waiting {
@@ -271,7 +276,7 @@ func (c *Conn) awaitReceiver(pe *frame.ProtocolError) {
 	}
 	c.mu.Unlock()
 	if waiting {
-		c.rd.discard()
+		c.discard()
 	}
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
@@ -311,7 +316,7 @@ func (c *Conn) answerClose(pc *peerClose) {
 	// still writes it.
 	c.queueCloseLocked(pc.code, "")
 	c.endWith(&CloseError{Code: pc.code, Reason: pc.reason})
-	deadline := time.Now().Add(c.cfg.closeTimeout)
+	deadline := time.Now().Add(c.closeWait)
 	c.waitFlushed(deadline)
 	if c.role == frame.Client {
 		// §7.1.1: "the client SHOULD wait for the server to close the
@@ -319,7 +324,7 @@ func (c *Conn) answerClose(pc *peerClose) {
 		// and receiving a Close message, e.g., if it has not received a TCP
 		// Close from the server in a reasonable time period."
 		c.nc.SetReadDeadline(deadline)
-		c.rd.discard()
+		c.discard()
 	}
 	// §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD
 	// be closed first by the server".
@@ -330,13 +335,13 @@ func (c *Conn) answerClose(pc *peerClose) {
 // written, it stops writing (a half-close where the transport has one),
 // reads and drops what the peer still sends for a bounded time, and closes.
 func (c *Conn) drainAndClose() {
-	deadline := time.Now().Add(min(failDrain, c.cfg.closeTimeout))
+	deadline := time.Now().Add(min(failDrain, c.closeWait))
 	c.waitFlushed(deadline)
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
 	c.nc.SetReadDeadline(deadline)
-	c.rd.discard()
+	c.discard()
 	c.nc.Close()
 }
 
@@ -362,6 +367,7 @@ func (c *Conn) finalize() {
 	c.broken = true
 	c.mu.Unlock()
 	c.stopMonitor()
+	c.stopIdle()
 	c.mu.Lock()
 	for c.flushers > 0 || c.flushing {
 		c.waitLocked(nil)
@@ -370,7 +376,7 @@ func (c *Conn) finalize() {
 	c.endPingsLocked(c.cause)
 	c.wakeLocked()
 	c.mu.Unlock()
-	c.rd.release()
+	c.in.release()
 	c.mu.Lock()
 	c.finished = true
 	if c.done != nil {

@@ -52,14 +52,22 @@ type Conn struct {
 	// of what an idle connection holds (see TestConnSize).
 	nc          net.Conn
 	subprotocol string
-	cfg         config
-	role        frame.Role
-	ext         frame.State // RSV bits claimed by negotiated extensions (none yet)
-	kernelBuf   bool        // nc buffers writes in the kernel (TCP, Unix, TLS over them)
+	closeWait   time.Duration // CloseTimeout
+	// The message size limits: for whole messages, and for streamed ones.
+	readLimit, streamLimit int64
+	role                   frame.Role
+	ext                    frame.State // RSV bits claimed by negotiated extensions (none yet)
+	kernelBuf              bool        // nc buffers writes in the kernel (TCP, Unix, TLS over them)
 
 	q *queue.Queue[Message]
 
-	rd reader // owned by the reader goroutine
+	// The reading (reading.go): whoever holds it owns in.
+	reading chan struct{}
+	in      input
+	wanted  atomic.Int32               // Receive calls waiting for the reading
+	ending  atomic.Bool                // the background reader reads until the end
+	rdMore  atomic.Bool                // the last owner left unparsed bytes in the buffer
+	idle    atomic.Pointer[time.Timer] // the idle timer, while armed
 
 	// The writer; every field below mu is guarded by it.
 	mu           sync.Mutex
@@ -86,21 +94,6 @@ type Conn struct {
 	monStop      context.CancelFunc
 	monDone      chan struct{}
 
-	// Who reads the socket (handoff.go); the fields below rmu are guarded by it.
-	rmu         sync.Mutex
-	rdState     uint8
-	rdSteal     bool // a Receive call asked the idle reader goroutine to step aside
-	rdDeadline  bool // a read deadline is set for the hand-off
-	timerArmed  bool
-	rdGen       uint64
-	idleTimer   *time.Timer
-	parkGen     uint64       // counts parkings of the reading role
-	armGen      uint64       // the parking the idle timer waits for
-	rdPinned    atomic.Bool  // the reader goroutine reads until the end
-	rdIdle      atomic.Bool  // the reader goroutine waits for a frame's first bytes
-	rdMore      atomic.Bool  // a Receive call left unparsed bytes in the read buffer
-	recvWaiting atomic.Int32 // Receive calls waiting on the queue
-
 	mon       atomic.Pointer[ping.Monitor] // the running ping monitor, if any
 	failing   atomic.Bool                  // the connection is being failed: the reader drains
 	sockEmpty atomic.Bool                  // TCP: the reader found the socket empty and waits (see keepSpareLocked)
@@ -120,10 +113,13 @@ type Conn struct {
 func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Conn {
 	cfg := resolve(opts)
 	c := &Conn{
-		nc:   netConn,
-		role: role,
-		cfg:  cfg,
-		q:    queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
+		nc:        netConn,
+		role:      role,
+		closeWait: cfg.closeTimeout,
+		readLimit: cfg.readLimit, streamLimit: cfg.streamLimit,
+		q: queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
+
+		reading: make(chan struct{}, 1),
 	}
 	c.flushFn = c.flush
 	var bad error
@@ -140,22 +136,17 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 		return c
 	}
 	c.kernelBuf = kernelBuffered(netConn)
-	c.rd.init(netConn, buffered, &c.mon)
-	c.rd.hooks.c = c
-	c.rd.asm = frame.NewAssembler(cfg.readLimit, c.ext)
+	c.in.buf, c.in.w = buffered, len(buffered)
+	c.in.p = frame.NewParser(role, c.ext, cfg.readLimit)
+	c.initRaw()
 	if cfg.ping.Interval > 0 {
 		// Validated above, so this cannot fail.
 		c.StartPing(cfg.ping)
 	}
-	if c.rd.raw != nil {
-		// On TCP the application's first Receive call, which usually
-		// comes at once, takes the reading (handoff.go): start parked, as
-		// if a Receive call had just returned, rather than with a reader
-		// goroutine that would step aside for it at once.
-		c.parkInitially()
-		return c
-	}
-	go c.run()
+	// Nobody reads yet: the application's first Receive call, which
+	// usually comes at once, takes the reading; if none comes within
+	// idleGrace, the background reader does.
+	c.armIdle()
 	return c
 }
 
@@ -163,6 +154,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 func (c *Conn) endAtOnce(cause error) {
 	err := closedBy(cause)
 	c.cause, c.sendErr, c.shut, c.finished = err, err, true, true
+	c.reading <- struct{}{} // nobody ever reads
 	c.q.Close(err)
 	if c.nc != nil {
 		c.nc.Close()

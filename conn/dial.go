@@ -37,6 +37,7 @@ func Dial(ctx context.Context, url string, opts *DialOptions) (*Conn, *http.Resp
 	}
 	c := New(res.Conn, res.Buffered, frame.Client, &Options{
 		ReadLimit:    o.ReadLimit,
+		StreamLimit:  o.StreamLimit,
 		QueueSize:    o.QueueSize,
 		CloseTimeout: o.CloseTimeout,
 		Ping:         o.Ping,

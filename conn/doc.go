@@ -11,32 +11,45 @@
 //
 // # Receiving
 //
-// One reader goroutine per connection reads frames (§5), checks them
-// (masking direction, reserved bits and opcodes, control frame rules,
-// fragmentation, the read limit before any payload is read, UTF-8 of text
-// as it arrives), answers every ping with a pong carrying its payload, in
-// order, answers the peer's close frame, and puts every complete message in
-// a bounded queue. [Conn.Receive] takes messages from that queue. When its
-// context ends it returns ctx.Err() and nothing else happens: the message
-// that arrives a moment later is returned by the next call.
+// The peer's frames (§5) are judged by a protocol core that does no I/O,
+// frame.Parser: masking direction, reserved bits and opcodes, control frame
+// rules, fragmentation, the read limit from each declared length before any
+// payload is read, UTF-8 of text at the first impossible byte. Every ping
+// is answered with a pong carrying its payload, in order, and the peer's
+// close frame is answered. [Conn.Receive] returns whole messages; when its
+// context ends it returns ctx.Err() and nothing else happens: what it had
+// read stays for the next call.
 //
-// While the queue is full the reader stops reading the socket, so TCP
-// slows the peer down, and a ping flood is bounded the same way: the
-// reader does not read the next frame until its pong is queued for writing.
+// # How a message travels
 //
-// On TCP and Unix sockets, a Receive call that finds the queue empty while
-// the reader goroutine waits for the next frame takes over the reading: it
-// waits for the socket itself (its context still bounds the wait), reads
-// whole frames with the same checks, and returns the first message, so no
-// goroutine hand-off is paid per message and a connection whose
-// application waits in Receive runs no reader goroutine. A frame whose
-// payload is still arriving is read as its bytes come, with every check made
-// as they come; if the call's context ends in the middle of one, the part
-// read is kept, and whoever reads next goes on from there. Everything that
-// cannot wait for the application (pings, the peer's close, failures, and
-// any bytes that arrive while the application has not come back to Receive
-// within 10 ms) goes back to a reader goroutine, so the behaviour above is
-// unchanged.
+// One owner at a time reads the socket (reading.go): it holds the reading,
+// a one-slot channel, and with it the buffered bytes, the parser and the
+// message being put together (input.go).
+//
+//  1. A Receive call first takes a message from the queue, if the
+//     background reader left one there (read.go: receive).
+//  2. Otherwise it takes the reading and reads itself: it waits for the
+//     socket (on TCP without holding a buffer), feeds the bytes to the
+//     parser, answers control frames, appends payload to the message (a
+//     large payload is read straight into the message's memory) and
+//     returns the message as soon as it is whole (readMessage). Bytes
+//     beyond it stay buffered for the next call. Its context bounds each
+//     wait through the socket's read deadline.
+//  3. When it returns, nobody reads until the next Receive call. If none
+//     comes within 10 ms (idleGrace), the background reader takes the
+//     reading, so that pings are answered and the peer's close is seen
+//     while the application is busy; it puts messages in a bounded queue
+//     (while the queue is full it reads nothing, so TCP slows the peer)
+//     and steps aside as soon as a Receive call waits for the reading.
+//  4. Once the connection is ending (the peer's close frame, a violation,
+//     a local Close, a failure), the background reader reads until the
+//     end and finishes the connection (close.go); Receive then returns the
+//     queued messages and the ending error.
+//
+// [Conn.Reader] takes the next message as a stream instead: its Reads take
+// the reading in turn and copy payload out as it arrives, or read it
+// straight into the caller's buffer, so a message of any size (up to
+// StreamLimit) is never held whole.
 //
 // The caller owns a received message's Data. An application that is done
 // with it may give it back with [Message.Release]: a later message of about
@@ -80,12 +93,16 @@
 // in total, plus the message being received (at most ReadLimit), plus a
 // 16 KiB read buffer and up to about 256 KiB of frames waiting for the socket
 // while bytes flow: about 2 × ReadLimit in all (2 MiB with the defaults).
-// An idle connection holds no read or write buffer (on TCP the reader waits
-// for readability without one; on other transports it waits with a 256-byte
-// buffer allocated with the connection), only small state (the Conn is 576
-// bytes; its message queue has no slot until a message comes and gives its
-// slots back once the connection is quiet) and, unless a Receive call is waiting on TCP, its
-// reader goroutine. Buffers given back with [Message.Release] wait in
+// A message's memory follows the lengths its frames announce, but never runs
+// more than 8 times ahead of the bytes that have arrived: a message in one
+// frame costs about its size in allocations (at most 8/7 of it), one in
+// fragments at most about twice its size. An idle connection holds no read
+// or write buffer (on TCP the owner of the reading waits for readability
+// without one; on other transports it waits with a 256-byte buffer), only
+// small state (the Conn is at most 576 bytes; its message queue has no slot
+// until a message comes and gives its slots back once the connection is
+// quiet) and, unless a Receive call is waiting, the background reader
+// goroutine. Buffers given back with [Message.Release] wait in
 // process-wide pools, one per size class, which the garbage collector
 // empties when they go unused.
 //
@@ -95,8 +112,8 @@
 // may Send, SendText, SendBinary, Ping and Close while others Receive.
 // Receive may also be called from several goroutines; each message goes to
 // one of them. A Writer (the io.WriteCloser returned by Conn.Writer) is for
-// one goroutine. Every goroutine a connection starts (its reader, short-lived
-// flushers, its ping monitor) has ended when Done is closed, which happens
+// one goroutine, and so is a MessageReader. Every goroutine a connection
+// starts (its background reader, short-lived flushers, its ping monitor) has ended when Done is closed, which happens
 // soon after the connection ends in any way; CloseNow and Close return only
 // then.
 package conn

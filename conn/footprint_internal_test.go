@@ -97,7 +97,7 @@ func TestSmallBufferOnlyWhenNeeded(t *testing.T) {
 			}
 			ws.CloseNow()
 			<-ws.Done() // the reader has finished with c.rd
-			if got := ws.rd.small != nil; got != tt.wantSmall {
+			if got := ws.in.small != nil; got != tt.wantSmall {
 				t.Fatalf("small buffer allocated: %v, want %v", got, tt.wantSmall)
 			}
 		})
@@ -188,9 +188,7 @@ func TestQuietConnectionHoldsNoTimerNorDone(t *testing.T) {
 	// The call that returned "hi" read it (and armed the idle timer); the
 	// next one reads again, and nothing more comes.
 	eventually(t, "the quiet connection drops its idle timer", func() bool {
-		ws.rmu.Lock()
-		defer ws.rmu.Unlock()
-		return ws.idleTimer == nil && !ws.timerArmed && ws.rdState == rdReceiver
+		return ws.idle.Load() == nil && ws.readingState() == rdReceiver
 	})
 	ws.mu.Lock()
 	made := ws.done != nil

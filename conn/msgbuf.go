@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"sync"
 	"unsafe"
+
+	"github.com/seed865a0254/websocket/frame"
 )
 
 // Message buffers. A received message of at least minPooled bytes gets a
@@ -100,4 +102,79 @@ func copyMsg(b []byte) []byte {
 	m := msgBuf(len(b))
 	copy(m, b)
 	return m
+}
+
+// How a whole message grows. A message's memory follows what its frames
+// announce, but never runs far ahead of the bytes that have arrived, so a
+// header that announces 2^63 bytes and sends few costs few: the buffer is at
+// most aheadFactor times the bytes received (and at least minAhead).
+//
+// A message in one frame grows through sizes computed down from its announced
+// length (length/8^k), so the earlier buffers add at most 1/7 to it. A
+// message in fragments, whose total nobody announces, doubles: at most about
+// twice its size in all.
+const (
+	aheadFactor = 8
+	minAhead    = 16 << 10
+)
+
+// message is a whole message being put together from its frames.
+type message struct{ data []byte }
+
+// add appends the payload bytes of ev, a data event of the message.
+func (m *message) add(ev frame.Event) {
+	n := len(ev.Payload)
+	if n == 0 {
+		return
+	}
+	if cap(m.data)-len(m.data) < n {
+		m.grow(n, ev.More, ev.Last)
+	}
+	m.data = append(m.data, ev.Payload...)
+}
+
+// grow makes room for n more bytes of a frame that has more bytes still to
+// come after them; last says the frame ends the message.
+func (m *message) grow(n int, more int64, last bool) {
+	have := len(m.data) + n
+	want := int64(have) + more // where this frame ends
+	if !last {
+		want = max(want, 2*int64(cap(m.data)))
+	}
+	limit := int64(max(aheadFactor*have, minAhead))
+	for want > limit {
+		if !last {
+			want = limit
+			break
+		}
+		want /= aheadFactor
+	}
+	size := max(int(want), have)
+	b := msgBuf(size)[:len(m.data)]
+	copy(b, m.data)
+	Message{Data: m.data}.Release()
+	m.data = b
+}
+
+// room returns the free memory after the message's bytes, where payload can
+// be read straight from the socket.
+func (m *message) room() []byte { return m.data[len(m.data):cap(m.data)] }
+
+// added records n bytes read into room and checked by the parser.
+func (m *message) added(n int) { m.data = m.data[:len(m.data)+n] }
+
+// take returns the finished message, of type typ, and starts afresh.
+func (m *message) take(typ frame.Opcode) Message {
+	d := m.data
+	if d == nil {
+		d = []byte{}
+	}
+	m.data = nil
+	return Message{Type: MessageType(typ), Data: d}
+}
+
+// drop forgets the message being put together.
+func (m *message) drop() {
+	Message{Data: m.data}.Release()
+	m.data = nil
 }

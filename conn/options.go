@@ -34,6 +34,12 @@ type Options struct {
 	// which lets any peer make this process allocate without bound: use it
 	// only with trusted peers.
 	ReadLimit int64
+	// StreamLimit is the largest message, in bytes, that [Conn.Reader] takes
+	// as a stream: a streamed message is never held whole, so it may be
+	// larger than ReadLimit. A larger one fails the connection with
+	// StatusMessageTooBig, refused from its declared length. Zero means
+	// ReadLimit; negative means no limit.
+	StreamLimit int64
 	// QueueSize is how many complete messages may wait for Receive; the
 	// queued messages also hold at most ReadLimit bytes together (one
 	// message larger than that is still admitted alone). While the queue is
@@ -63,8 +69,10 @@ type AcceptOptions struct {
 	// hijacking); prefer OriginPatterns.
 	InsecureSkipOriginCheck bool
 
-	// ReadLimit, QueueSize, CloseTimeout and Ping are as in [Options].
+	// ReadLimit, StreamLimit, QueueSize, CloseTimeout and Ping are as in
+	// [Options].
 	ReadLimit    int64
+	StreamLimit  int64
 	QueueSize    int
 	CloseTimeout time.Duration
 	Ping         ping.Policy
@@ -86,8 +94,10 @@ type DialOptions struct {
 	// http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
 
-	// ReadLimit, QueueSize, CloseTimeout and Ping are as in [Options].
+	// ReadLimit, StreamLimit, QueueSize, CloseTimeout and Ping are as in
+	// [Options].
 	ReadLimit    int64
+	StreamLimit  int64
 	QueueSize    int
 	CloseTimeout time.Duration
 	Ping         ping.Policy
@@ -96,6 +106,7 @@ type DialOptions struct {
 // config is Options with the defaults filled in.
 type config struct {
 	readLimit    int64 // < 0: none
+	streamLimit  int64 // < 0: none
 	queueSize    int
 	closeTimeout time.Duration
 	ping         ping.Policy
@@ -104,12 +115,17 @@ type config struct {
 func resolve(o *Options) config {
 	var c config
 	if o != nil {
-		c = config{o.ReadLimit, o.QueueSize, o.CloseTimeout, o.Ping}
+		c = config{o.ReadLimit, o.StreamLimit, o.QueueSize, o.CloseTimeout, o.Ping}
 	}
 	if c.readLimit == 0 {
 		c.readLimit = DefaultReadLimit
 	} else if c.readLimit < 0 {
 		c.readLimit = -1
+	}
+	if c.streamLimit == 0 {
+		c.streamLimit = c.readLimit
+	} else if c.streamLimit < 0 {
+		c.streamLimit = -1
 	}
 	if c.queueSize <= 0 {
 		c.queueSize = DefaultQueueSize

@@ -2,6 +2,6 @@
 
 package conn
 
-// initRaw does nothing here: the reader waits in a read into its small
-// buffer.
-func (rd *reader) initRaw() {}
+// initRaw does nothing here: the owner of the reading waits in a read into
+// the small buffer.
+func (c *Conn) initRaw() {}

@@ -344,7 +344,7 @@ func (c *Conn) idleBuffersLocked() {
 // before releaseSpare takes c.mu, so a buffer kept here is never left behind
 // by a reader that then waits.
 func (c *Conn) keepSpareLocked() bool {
-	return c.rd.raw != nil && !c.broken && !c.sockEmpty.Load()
+	return c.in.raw != nil && !c.broken && !c.sockEmpty.Load()
 }
 
 // releaseSpare runs on the reader when it finds the socket empty: it gives

@@ -77,16 +77,18 @@ type Event struct {
 // the connection is to be failed with its code. The zero Parser is not
 // usable; call [NewParser].
 type Parser struct {
-	role   Role
-	st     State
+	// Fields are ordered so that small ones share words: a Parser lives in
+	// every connection, idle ones included.
 	asm    Assembler
-	utf8   UTF8Validator
 	h      Header // the data frame in progress
 	left   int64  // its payload bytes not yet given out; 0 at a frame boundary
-	pos    int    // its key position: payload bytes given out so far, mod 4
+	err    error  // sticky
+	utf8   UTF8Validator
+	role   Role
+	st     State
+	pos    uint8  // the data frame's key position: payload bytes given out so far, mod 4
 	typ    Opcode // OpText or OpBinary: the message in progress
 	text   bool   // the message's payload is UTF-8 text this parser must check
-	err    error  // sticky
 	closed bool   // a close frame was parsed
 }
 
@@ -214,7 +216,7 @@ func (p *Parser) take(avail int) int {
 // data gives out b, the next payload bytes of the current data frame.
 func (p *Parser) data(b []byte, start bool) (Event, error) {
 	if p.h.Masked {
-		p.pos = Mask(p.h.Key, p.pos, b) & 3
+		p.pos = uint8(Mask(p.h.Key, int(p.pos), b) & 3)
 	}
 	p.left -= int64(len(b))
 	ev := Event{

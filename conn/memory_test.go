@@ -1,0 +1,124 @@
+package conn_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/seed865a0254/websocket/conn"
+	"github.com/seed865a0254/websocket/frame"
+)
+
+// allocated returns the bytes allocated by the process while f runs.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A message's memory follows what its frames announce without running far
+// ahead of what arrived: with no read limit, a 64 MiB message costs Receive
+// at most 1.3 times its size when it comes as one frame and 2.1 times as
+// 1 MiB fragments (doubling), and a streamed one stays under 1 MiB.
+func TestLargeMessageMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 64 MiB per case")
+	}
+	const size = 64 << 20
+	data := pattern(size)
+	tests := []struct {
+		name     string
+		fragment int // payload bytes per frame; 0: one frame
+		stream   bool
+		maxRatio float64 // bytes allocated / message size
+	}{
+		{name: "one frame", maxRatio: 1.3},
+		{name: "1 MiB fragments", fragment: 1 << 20, maxRatio: 2.1},
+		{name: "streamed, one frame", stream: true, maxRatio: 1.0 / 64},
+		{name: "streamed, 1 MiB fragments", fragment: 1 << 20, stream: true, maxRatio: 1.0 / 64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{ReadLimit: -1, StreamLimit: -1})
+			wire := p.frameBytes(true, frame.OpBinary, data)
+			if tt.fragment > 0 {
+				wire = fragments(p, frame.OpBinary, data, tt.fragment, false)
+			}
+			ctx := testCtx(t, 30*time.Second)
+			buf := make([]byte, 64<<10)
+			var got conn.Message
+			var streamed []byte
+			var err error
+			n := allocated(func() {
+				sent := p.sendAsync(wire)
+				if tt.stream {
+					var r *conn.MessageReader
+					if r, err = ws.Reader(ctx); err == nil {
+						// Check as it comes rather than keep it.
+						off := 0
+						for err == nil {
+							var k int
+							k, err = r.Read(buf)
+							if !bytes.Equal(buf[:k], data[off:off+k]) {
+								streamed = buf[:k] // a mismatch, reported below
+							}
+							off += k
+						}
+						if err == io.EOF && off == size {
+							err = nil
+						}
+					}
+				} else {
+					got, err = ws.Receive(ctx)
+				}
+				if serr := <-sent; serr != nil && err == nil {
+					err = serr
+				}
+			})
+			if err != nil {
+				t.Fatalf("receiving: %v", err)
+			}
+			if streamed != nil || !tt.stream && !bytes.Equal(got.Data, data) {
+				t.Fatal("the message arrived changed")
+			}
+			ratio := float64(n) / size
+			t.Logf("%d bytes allocated for a %d-byte message: %.3f times", n, size, ratio)
+			if ratio > tt.maxRatio {
+				t.Fatalf("allocated %.3f times the message, want at most %.3f", ratio, tt.maxRatio)
+			}
+		})
+	}
+}
+
+// A header that announces a huge payload followed by little costs about
+// what arrives, not what was announced (no read limit: nothing refuses it),
+// on 32-bit platforms too, where such a length is no int.
+func TestHugeAnnouncedLength(t *testing.T) {
+	const arrives = 100 << 10
+	for _, length := range []int64{1 << 40, 1<<63 - 1} {
+		ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{ReadLimit: -1})
+		h := frame.Header{Fin: true, Opcode: frame.OpBinary, Masked: true, Key: randomKey(), Length: length}
+		wire := append(frame.AppendHeader(nil, h), pattern(arrives)...)
+		var err error
+		n := allocated(func() {
+			if err = p.write(wire); err != nil {
+				return
+			}
+			_, err = ws.ReceiveTimeout(300 * time.Millisecond)
+		})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("length %d: Receive = %v, want DeadlineExceeded", length, err)
+		}
+		t.Logf("length %d: %d bytes allocated for %d bytes received", length, n, arrives)
+		if n > 16*arrives {
+			t.Fatalf("length %d: %d bytes allocated for %d bytes received", length, n, arrives)
+		}
+	}
+}
