@@ -65,7 +65,11 @@
 // one output buffer, and whatever has queued up while a write is under way
 // leaves in the next write: under load many messages share one syscall,
 // while a lone message is written at once. See Send for what its return
-// means and how its context bounds it.
+// means and how its context bounds it: a Send whose context ends either sent
+// nothing of its message or still sends it whole, never part of a frame, and
+// the connection stays usable. A peer that stops reading is not waited for
+// forever: when the socket takes no byte for CloseTimeout while the
+// connection writes on its own, the connection is failed.
 //
 // # Errors
 //

@@ -3,8 +3,10 @@ package conn_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,26 +238,186 @@ func TestWritesAfterClose(t *testing.T) {
 	}
 }
 
-// Send's context bounds the write: against a peer that never reads, a Send
-// that expires part-way returns the timeout, and the connection, whose stream
-// is now unusable, is failed and says so (issue 5, item 8).
-func TestSendContextBoundsWrite(t *testing.T) {
-	forRaw(t, nil, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
-		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-		defer cancel()
-		var err error
-		within(t, soon, "Send to a peer that never reads", func() {
-			err = ws.SendBinary(ctx, make([]byte, 8<<20))
+// numbered is message i of a test: its index, then size-8 bytes that depend
+// on it, so that a cut or a mix-up shows.
+func numbered(i, size int) []byte {
+	b := make([]byte, size)
+	binary.BigEndian.PutUint64(b, uint64(i))
+	for j := 8; j < size; j++ {
+		b[j] = byte(i*7 + j)
+	}
+	return b
+}
+
+// checkWhole fails unless f is one whole, final binary frame holding a
+// numbered message of size bytes, and returns its index.
+func checkWhole(t *testing.T, f rawFrame, size int) int {
+	t.Helper()
+	if f.Opcode != frame.OpBinary || !f.Fin || len(f.Payload) != size {
+		t.Fatalf("frame %v fin=%v with %d bytes, want one whole binary message of %d", f.Opcode, f.Fin, len(f.Payload), size)
+	}
+	i := int(binary.BigEndian.Uint64(f.Payload))
+	if !bytes.Equal(f.Payload, numbered(i, size)) {
+		t.Fatalf("message %d arrived with other bytes than sent", i)
+	}
+	return i
+}
+
+var expirySizes = []int{1 << 10, 16 << 10, 64 << 10, 1 << 20}
+
+// One rule for a Send whose context ends, at every size: against a peer
+// that does not read, Sends queue until one expires; it returns an error
+// matching context.DeadlineExceeded and the connection stays usable. Once
+// the peer reads, it finds whole frames only: every message whose Send
+// returned nil, then the expired one whole or not at all, then a message
+// sent with a fresh context.
+func TestSendExpiresWhilePeerStalls(t *testing.T) {
+	for _, size := range expirySizes {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			forRaw(t, &conn.Options{CloseTimeout: 20 * time.Second}, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+				var sent []int
+				expired := -1
+				for i := 0; i < (16<<20)/size && expired < 0; i++ {
+					ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+					var err error
+					within(t, soon, "Send to a peer that does not read", func() { err = ws.SendBinary(ctx, numbered(i, size)) })
+					cancel()
+					switch {
+					case err == nil:
+						sent = append(sent, i)
+					case errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, conn.ErrClosed):
+						expired = i
+					default:
+						t.Fatalf("Send %d: %v, want nil or a context.DeadlineExceeded", i, err)
+					}
+				}
+				if expired < 0 {
+					t.Fatalf("%d Sends to a peer that does not read, none expired", len(sent))
+				}
+				t.Logf("%d Sends returned nil, then one expired", len(sent))
+				if isDone(ws) {
+					t.Fatal("an expired Send ended the connection")
+				}
+				p.startReading()
+				after := expired + 1
+				afterSent := make(chan error, 1)
+				go func() { afterSent <- ws.SendBinary(testCtx(t, 10*time.Second), numbered(after, size)) }()
+				for _, want := range sent {
+					if got := checkWhole(t, p.next(t, 10*time.Second), size); got != want {
+						t.Fatalf("message %d arrived where %d was due", got, want)
+					}
+				}
+				got := checkWhole(t, p.next(t, 10*time.Second), size)
+				if got == expired {
+					t.Logf("the expired message went out whole")
+					got = checkWhole(t, p.next(t, 10*time.Second), size)
+				}
+				if got != after {
+					t.Fatalf("message %d arrived where %d was due", got, after)
+				}
+				if err := <-afterSent; err != nil {
+					t.Fatalf("Send with a fresh context after the expired one: %v", err)
+				}
+				if isDone(ws) {
+					t.Fatal("the connection ended")
+				}
+			}, tcpTransport, pipeTransport)
 		})
-		if !isTimeout(err) {
-			t.Fatalf("Send expired part-way: %v, want a deadline error", err)
+	}
+}
+
+// A peer that stops reading ends the connection after CloseTimeout, whether
+// the frames wait in the connection's own flusher (handed over by a Send
+// that expired mid-write) or in a Send whose context has no deadline; later
+// calls return ErrClosed.
+func TestSendStallEndsConnection(t *testing.T) {
+	cases := []struct {
+		name string
+		size int
+		send func(t *testing.T, ws *conn.Conn, data []byte) error
+	}{
+		{"handed to the flusher", 1 << 20, func(t *testing.T, ws *conn.Conn, data []byte) error {
+			// Over TCP the small message goes into the kernel's buffer and
+			// the large one expires mid-frame; over net.Pipe the small one
+			// expires before its first byte and the large one waits for the
+			// write side. Either way, what is left goes to the flusher.
+			ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+			defer cancel()
+			if err := ws.SendBinary(ctx, data[:1<<10]); err != nil {
+				t.Fatalf("small Send to a peer that does not read: %v, want nil (queued)", err)
+			}
+			ctx, cancel = context.WithTimeout(t.Context(), 100*time.Millisecond)
+			defer cancel()
+			if err := ws.SendBinary(ctx, data); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("large Send to a peer that does not read: %v, want context.DeadlineExceeded", err)
+			}
+			return nil
+		}},
+		{"small Sends without deadline", 1 << 10, sendUntilError},
+		{"large Sends without deadline", 64 << 10, sendUntilError},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			forRaw(t, &conn.Options{CloseTimeout: 300 * time.Millisecond}, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+				var err error
+				within(t, soon, "Sending to a peer that never reads", func() { err = tc.send(t, ws, numbered(0, tc.size)) })
+				if err != nil && !errors.Is(err, conn.ErrClosed) {
+					t.Fatalf("Send to a stalled peer: %v, want ErrClosed", err)
+				}
+				waitDone(t, ws, soon)
+				if err := ws.SendText(testCtx(t, soon), "more"); !errors.Is(err, conn.ErrClosed) {
+					t.Fatalf("Send after the stall: %v, want ErrClosed", err)
+				}
+				if err := receiveErr(t, ws); !errors.Is(err, conn.ErrClosed) {
+					t.Fatalf("Receive after the stall: %v, want ErrClosed", err)
+				}
+			}, tcpTransport, pipeTransport)
+		})
+	}
+}
+
+// sendUntilError sends data with a context that never ends until Send fails.
+func sendUntilError(t *testing.T, ws *conn.Conn, data []byte) error {
+	for {
+		if err := ws.SendBinary(context.Background(), data); err != nil {
+			return err
 		}
-		waitDone(t, ws, soon)
-		if err := ws.SendText(testCtx(t, soon), "more"); !errors.Is(err, conn.ErrClosed) {
-			t.Fatalf("Send after a torn write: %v, want ErrClosed", err)
+	}
+}
+
+// slowReader lets through at most 4 KiB per Read, one Read every 10 ms: a
+// peer that reads slowly, but keeps reading.
+type slowReader struct{ net.Conn }
+
+func (r slowReader) Read(p []byte) (int, error) {
+	time.Sleep(10 * time.Millisecond)
+	return r.Conn.Read(p[:min(len(p), 4<<10)])
+}
+
+// A slow peer that keeps reading is never cut, though writing to it takes
+// many times CloseTimeout: the stall bound counts from the last progress.
+func TestSendSlowPeerNotCut(t *testing.T) {
+	const size = 512 << 10
+	forRaw(t, &conn.Options{CloseTimeout: 300 * time.Millisecond}, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		// The rest of this message goes to the flusher.
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		if err := ws.SendBinary(ctx, numbered(0, size)); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Send to a peer that does not read yet: %v, want context.DeadlineExceeded", err)
 		}
-		if err := receiveErr(t, ws); !errors.Is(err, conn.ErrClosed) {
-			t.Fatalf("Receive after a torn write: %v, want ErrClosed", err)
+		p.nc = slowReader{p.nc}
+		p.startReading()
+		// And this one is written by the Send, without a deadline.
+		if err := ws.SendBinary(context.Background(), numbered(1, size)); err != nil {
+			t.Fatalf("Send to a slow peer: %v", err)
+		}
+		for want := range 2 {
+			if got := checkWhole(t, p.next(t, 20*time.Second), size); got != want {
+				t.Fatalf("message %d arrived where %d was due", got, want)
+			}
+		}
+		if isDone(ws) {
+			t.Fatal("the connection to a slow peer ended")
 		}
 	}, tcpTransport)
 }

@@ -2,8 +2,12 @@ package conn
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -68,18 +72,33 @@ func putWbuf(w *wbuf) {
 // reuse it, or Release the received message it came from.
 // Nothing says that the peer has read the message.
 //
-// ctx bounds the waits: for a message being streamed by a Writer to end,
-// for room in the output buffer (128 KiB of frames may wait for the socket;
-// beyond that Send blocks until the peer reads: this is the write
-// backpressure), and for the write side. If ctx ends during a wait, Send
-// returns ctx.Err(), nothing of the message was sent, and the connection
-// stays usable. When Send writes to the socket itself, a deadline of ctx
-// also bounds that write, and so does cancellation for payloads over 16 KiB;
-// a write of a small message that has begun is not interrupted by a
-// cancellation without a deadline (on TCP it only blocks when the kernel's
-// send buffer is full). A write that fails or expires leaves a partial frame
-// on the wire, so it fails the connection: Send returns an error wrapping
-// [ErrClosed] and the write error, and so does every later call.
+// When ctx ends. ctx bounds the waits (for a message being streamed by a
+// Writer to end, for room in the output buffer: 128 KiB of frames may wait
+// for the socket, beyond that Send blocks until the peer reads, which is the
+// write backpressure; and for the write side) and, when Send writes to the
+// socket itself, the write: a deadline of ctx always, and a cancellation
+// without a deadline for payloads over 16 KiB. One rule holds at every
+// size: if ctx ends, Send returns an error that matches ctx.Err() with
+// errors.Is, and either the message was not sent, or, if its frame had
+// begun to go out, it is still sent whole; the connection stays usable.
+// A payload of up to 16 KiB is the connection's own once queued, so for it
+// the only case is a wait that ends before it is queued (nothing is sent);
+// if a deadline passes while Send writes it, the rest is left to the
+// connection, and Send returns nil. Nothing ever leaves part of a frame on
+// the wire. (Over crypto/tls, whose state a timed-out write corrupts, a
+// write cut short by ctx fails the connection instead: the error then
+// matches both ctx.Err() and ErrClosed.)
+//
+// A peer that stops reading: every write with no deadline of a caller's
+// context (those of the connection's own goroutine, which writes what
+// Sends queued, pongs, pings and the close frame, and those of a Send whose
+// ctx has no deadline) must make progress. If the socket takes no byte for
+// CloseTimeout (see [Options]; checked write call by write call, so the
+// connection ends between one and two CloseTimeouts after the socket took
+// its last byte), the connection is failed and closed, and every later call
+// returns an error wrapping ErrClosed. A peer that reads, however slowly,
+// is never cut. Over crypto/tls each write call must end within
+// CloseTimeout.
 //
 // After the connection has ended, or once Close has been called, Send
 // returns an error wrapping ErrClosed.
@@ -238,18 +257,118 @@ func (c *Conn) startFlusherLocked() {
 }
 
 // writeOwned writes buf as the owner of the write side, then passes the
-// ownership on. A non-zero deadline bounds the write.
+// ownership on. A non-zero deadline (the caller's) bounds the write; without
+// one, the stall bound does (see sendBytes). If the deadline passes part-way,
+// the rest of buf (connection-owned bytes) is handed to a flusher, and the
+// frames in it are still written whole: writeOwned returns nil, the message
+// was queued.
 func (c *Conn) writeOwned(buf *wbuf, deadline time.Time) error {
-	if !deadline.IsZero() {
-		c.nc.SetWriteDeadline(deadline)
-	}
-	_, err := c.nc.Write(buf.b)
-	if !deadline.IsZero() {
-		// Before anyone else owns the write side.
-		c.nc.SetWriteDeadline(time.Time{})
-	}
+	n, err := c.sendBytes(buf.b, deadline, nil)
+	c.nc.SetWriteDeadline(time.Time{}) // before anyone else owns the write side
 	c.mu.Lock()
+	if err == errExpired {
+		if c.resumable() {
+			buf.b = buf.b[:copy(buf.b, buf.b[n:])]
+			c.requeueLocked(buf)
+			c.releaseOwnerLocked()
+			c.mu.Unlock()
+			return nil
+		}
+		return c.expiredOnTLSLocked(buf, context.DeadlineExceeded)
+	}
 	return c.endOwnedWriteLocked(buf, err)
+}
+
+// errExpired is sendBytes's report that the caller's deadline passed, or its
+// context was cancelled, while it wrote.
+var errExpired = errors.New("conn: write interrupted by the caller's context")
+
+// errExpiredSending is writeDirect's errExpired once its frame has begun to
+// go out.
+var errExpiredSending = errors.New("conn: write interrupted by the caller's context mid-frame")
+
+// errStalled is the write error of a connection whose peer took no byte for
+// CloseTimeout.
+var errStalled = errors.New("conn: the peer took no data for CloseTimeout")
+
+// sendBytes writes b as the owner of the write side and returns how much of
+// it went out. A non-zero deadline bounds the whole write, and so does done
+// being closed (the caller's context: its AfterFunc sets a past deadline);
+// either ends the write with errExpired. Without a deadline the stall bound
+// applies: each write call may wait CloseTimeout for the socket to take a
+// byte, a call that took some is followed by another with a fresh deadline,
+// and a call that took none ends the write with errStalled. So a peer that
+// reads, however slowly, is never cut, and one that stops reading is found
+// out after CloseTimeout (at most twice that, the check being made call by
+// call). The caller clears the write deadline afterwards.
+func (c *Conn) sendBytes(b []byte, deadline time.Time, done <-chan struct{}) (int, error) {
+	off := 0
+	for {
+		dl := deadline
+		if dl.IsZero() {
+			dl = time.Now().Add(c.cfg.closeTimeout)
+		}
+		c.nc.SetWriteDeadline(dl)
+		if isClosed(done) {
+			// The cancellation may have set its past deadline before ours.
+			c.nc.SetWriteDeadline(aLongTimeAgo)
+		}
+		n, err := c.nc.Write(b[off:])
+		off += n
+		switch {
+		case err == nil:
+			return off, nil
+		case !errors.Is(err, os.ErrDeadlineExceeded):
+			return off, err
+		case !deadline.IsZero() || isClosed(done):
+			return off, errExpired
+		case n == 0 || !c.resumable():
+			return off, errStalled
+		}
+	}
+}
+
+func isClosed(done <-chan struct{}) bool {
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+// resumable reports whether a write interrupted by its deadline leaves the
+// stream intact, so that the rest can be written later. crypto/tls is the
+// exception: "After a Write has timed out, the TLS state is corrupt and all
+// future writes will return the same error."
+func (c *Conn) resumable() bool {
+	_, isTLS := c.nc.(*tls.Conn)
+	return !isTLS
+}
+
+// requeueLocked puts the connection-owned bytes in buf, the rest of an
+// interrupted write, at the head of the output buffer, ahead of the frames
+// queued meanwhile.
+func (c *Conn) requeueLocked(buf *wbuf) {
+	if c.out != nil && len(c.out.b) > 0 {
+		buf.b = append(buf.b, c.out.b...)
+	}
+	if c.out != nil {
+		c.recycleLocked(c.out)
+	}
+	c.out = buf
+}
+
+// expiredOnTLSLocked fails the connection after a write interrupted by the
+// caller's context on a transport that cannot resume it (see resumable):
+// the returned error matches both ctxErr and ErrClosed. c.mu is held; it is
+// released.
+func (c *Conn) expiredOnTLSLocked(buf *wbuf, ctxErr error) error {
+	err := c.endOwnedWriteLocked(buf, os.ErrDeadlineExceeded)
+	return fmt.Errorf("%w: %w", ctxErr, err)
 }
 
 // endOwnedWriteLocked ends a write made by the owner of the write side: it
@@ -276,7 +395,9 @@ func (c *Conn) flush() {
 		buf := c.out
 		c.out = nil
 		c.mu.Unlock()
-		_, err := c.nc.Write(buf.b)
+		// No caller waits: the stall bound applies.
+		_, err := c.sendBytes(buf.b, time.Time{}, nil)
+		c.nc.SetWriteDeadline(time.Time{})
 		c.mu.Lock()
 		c.recycleLocked(buf)
 		c.wakeLocked()
@@ -415,18 +536,53 @@ func (c *Conn) writeLarge(ctx context.Context, fin bool, op frame.Opcode, data [
 	if !stream {
 		c.streaming = false
 	}
+	if err == errExpired || err == errExpiredSending {
+		began := err == errExpiredSending
+		err = ctx.Err()
+		if err == nil { // the write deadline fired before ctx's own timer
+			err = context.DeadlineExceeded
+		}
+		if !c.resumable() {
+			return c.expiredOnTLSLocked(buf, err)
+		}
+		// What is left in buf (the rest of other frames, or of ours, which
+		// then goes out whole) is connection-owned: a flusher writes it.
+		if began {
+			err = &stillSent{err}
+		}
+		c.requeueLocked(buf)
+		c.releaseOwnerLocked()
+		c.mu.Unlock()
+		return err
+	}
 	return c.endOwnedWriteLocked(buf, err)
 }
 
+// stillSent is the error of a Send or Write whose context ended after its
+// frame had begun to go out: the rest of the frame was handed to a flusher
+// and goes out whole. It matches the context's error.
+type stillSent struct{ err error }
+
+func (e *stillSent) Error() string {
+	return e.err.Error() + " (the frame had begun to go out: it is still sent whole)"
+}
+func (e *stillSent) Unwrap() error { return e.err }
+
 // writeDirect writes the frames in buf, then one frame with data as its
-// payload, bounded by ctx: the payload is copied (and, by a client, masked)
-// into buf in chunks of writeChunk, and each is written in one call.
+// payload: the payload is copied (and, by a client, masked) into buf in
+// chunks of writeChunk, and each is written in one call. ctx bounds the
+// write (its deadline, or its cancellation through a past deadline);
+// without a deadline the stall bound applies too (see sendBytes). When ctx
+// ends part-way, writeDirect leaves in buf what must still be written, all
+// connection-owned, and returns errExpired when none of our frame had gone
+// out (buf holds the rest of the other frames), else errExpiredSending (buf
+// also holds the rest of our frame, which must go out whole).
 func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Opcode, data []byte) (err error) {
-	if deadline, ok := ctx.Deadline(); ok {
-		c.nc.SetWriteDeadline(deadline)
-		defer c.nc.SetWriteDeadline(time.Time{})
-	} else if ctx.Done() != nil {
+	deadline, ok := ctx.Deadline()
+	var done <-chan struct{}
+	if !ok && ctx.Done() != nil {
 		// Cancellation interrupts the write through a past deadline.
+		done = ctx.Done()
 		fired := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
 			c.nc.SetWriteDeadline(aLongTimeAgo)
@@ -438,11 +594,14 @@ func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Op
 			}
 			c.nc.SetWriteDeadline(time.Time{})
 		}()
+	} else {
+		defer c.nc.SetWriteDeadline(time.Time{})
 	}
 	h := frame.Header{Fin: fin, Opcode: op, Length: int64(len(data))}
 	if c.role == frame.Client {
 		h.Masked, h.Key = true, newMaskKey()
 	}
+	before := len(buf.b) // other frames, written ahead of ours
 	buf.b = frame.AppendHeader(buf.b, h)
 	for pos := 0; pos < len(data); {
 		n := min(len(data)-pos, writeChunk)
@@ -452,9 +611,30 @@ func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Op
 			frame.Mask(h.Key, pos, buf.b[start:])
 		}
 		pos += n
-		if _, err = c.nc.Write(buf.b); err != nil {
+		var sent int
+		sent, err = c.sendBytes(buf.b, deadline, done)
+		if err == errExpired {
+			if sent <= before {
+				// None of our frame went out: drop it, keep the rest of
+				// the others'.
+				buf.b = buf.b[:copy(buf.b, buf.b[sent:before])]
+				return err
+			}
+			// Our frame has begun: keep the rest of this chunk and copy
+			// (masking) the rest of data after it, so that the frame goes
+			// out whole once the caller has its data back.
+			buf.b = buf.b[:copy(buf.b, buf.b[sent:])]
+			start = len(buf.b)
+			buf.b = append(buf.b, data[pos:]...)
+			if h.Masked {
+				frame.Mask(h.Key, pos, buf.b[start:])
+			}
+			return errExpiredSending
+		}
+		if err != nil {
 			return err
 		}
+		before = 0
 		buf.b = buf.b[:0]
 	}
 	return nil
@@ -555,6 +735,11 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 		}
 	}
 	if err := w.c.writeData(w.ctx, false, w.op, p, true); err != nil {
+		var ss *stillSent
+		if errors.As(err, &ss) {
+			// The fragment goes out: the peer waits for the rest.
+			w.sent = true
+		}
 		return 0, w.abandon(err)
 	}
 	w.op, w.sent = frame.OpContinuation, true
