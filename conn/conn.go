@@ -82,6 +82,7 @@ type Conn struct {
 	peerClosed   bool          // the peer's close frame arrived
 	closeTimeout bool          // Close gave up waiting for the peer
 	ownerWaiters int           // goroutines waiting to own the write side (large writes)
+	wdl          int64         // the socket's write deadline (see sendBytes); the write side's owner's
 	done         chan struct{} // made by Done; closed when everything has ended
 	finished     bool          // everything has ended (done is closed, if made)
 	wake         chan struct{}

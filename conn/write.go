@@ -264,7 +264,6 @@ func (c *Conn) startFlusherLocked() {
 // was queued.
 func (c *Conn) writeOwned(buf *wbuf, deadline time.Time) error {
 	n, err := c.sendBytes(buf.b, deadline, nil)
-	c.nc.SetWriteDeadline(time.Time{}) // before anyone else owns the write side
 	c.mu.Lock()
 	if err == errExpired {
 		if c.resumable() {
@@ -295,23 +294,33 @@ var errStalled = errors.New("conn: the peer took no data for CloseTimeout")
 // it went out. A non-zero deadline bounds the whole write, and so does done
 // being closed (the caller's context: its AfterFunc sets a past deadline);
 // either ends the write with errExpired. Without a deadline the stall bound
-// applies: each write call may wait CloseTimeout for the socket to take a
-// byte, a call that took some is followed by another with a fresh deadline,
-// and a call that took none ends the write with errStalled. So a peer that
-// reads, however slowly, is never cut, and one that stops reading is found
-// out after CloseTimeout (at most twice that, the check being made call by
-// call). The caller clears the write deadline afterwards.
+// applies: a write call may wait CloseTimeout from the moment the bound was
+// set; when it passes, a call that took no byte under a bound set for it
+// ends the write with errStalled, and otherwise a fresh bound is set. So a
+// peer that reads, however slowly, is never cut, and one that stops reading
+// is found out between one and two CloseTimeouts after its last byte.
+//
+// The bound is set once and renewed only when it passes, not per write: a
+// clock reading and two deadline changes per message would cost more than
+// the rest of a small Send. Over crypto/tls, where a passed deadline breaks
+// the stream for good, it is set afresh for every write.
 func (c *Conn) sendBytes(b []byte, deadline time.Time, done <-chan struct{}) (int, error) {
 	off := 0
 	for {
-		dl := deadline
-		if dl.IsZero() {
-			dl = time.Now().Add(c.cfg.closeTimeout)
+		fresh := false
+		if deadline.IsZero() {
+			if c.wdl != stallBound || !c.resumable() {
+				c.nc.SetWriteDeadline(time.Now().Add(c.closeWait))
+				c.wdl, fresh = stallBound, true
+			}
+		} else if d := deadline.UnixNano(); c.wdl != d {
+			c.nc.SetWriteDeadline(deadline)
+			c.wdl = d
 		}
-		c.nc.SetWriteDeadline(dl)
 		if isClosed(done) {
 			// The cancellation may have set its past deadline before ours.
 			c.nc.SetWriteDeadline(aLongTimeAgo)
+			c.wdl = 0
 		}
 		n, err := c.nc.Write(b[off:])
 		off += n
@@ -322,11 +331,16 @@ func (c *Conn) sendBytes(b []byte, deadline time.Time, done <-chan struct{}) (in
 			return off, err
 		case !deadline.IsZero() || isClosed(done):
 			return off, errExpired
-		case n == 0 || !c.resumable():
+		case fresh && n == 0 || !c.resumable():
 			return off, errStalled
 		}
+		c.wdl = 0 // the bound passed, set long ago or while bytes went out
 	}
 }
+
+// stallBound is c.wdl for a stall bound on the socket's write deadline; any
+// other non-zero value is a caller's deadline in Unix nanoseconds.
+const stallBound = -1
 
 func isClosed(done <-chan struct{}) bool {
 	if done == nil {
@@ -397,7 +411,6 @@ func (c *Conn) flush() {
 		c.mu.Unlock()
 		// No caller waits: the stall bound applies.
 		_, err := c.sendBytes(buf.b, time.Time{}, nil)
-		c.nc.SetWriteDeadline(time.Time{})
 		c.mu.Lock()
 		c.recycleLocked(buf)
 		c.wakeLocked()
@@ -590,12 +603,10 @@ func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Op
 		})
 		defer func() {
 			if !stop() {
-				<-fired // so the deadline is not set again after it is cleared
+				<-fired // so that the deadline is not set again once forgotten
+				c.wdl = 0
 			}
-			c.nc.SetWriteDeadline(time.Time{})
 		}()
-	} else {
-		defer c.nc.SetWriteDeadline(time.Time{})
 	}
 	h := frame.Header{Fin: fin, Opcode: op, Length: int64(len(data))}
 	if c.role == frame.Client {
