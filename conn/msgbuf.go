@@ -90,20 +90,6 @@ func (m Message) Release() {
 	msgPools[classAtMost(c)].Put(unsafe.Pointer(unsafe.SliceData(m.Data)))
 }
 
-// copyMsg returns a copy of b in a message buffer (never nil).
-func copyMsg(b []byte) []byte {
-	if len(b) < minPooled {
-		// append to nil allocates without zeroing.
-		if b := append([]byte(nil), b...); b != nil {
-			return b
-		}
-		return []byte{}
-	}
-	m := msgBuf(len(b))
-	copy(m, b)
-	return m
-}
-
 // How a whole message grows. A message's memory follows what its frames
 // announce, but never runs far ahead of the bytes that have arrived, so a
 // header that announces 2^63 bytes and sends few costs few: the buffer is at

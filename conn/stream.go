@@ -15,7 +15,9 @@ import (
 // until SetContext changes it, every Read.
 //
 // A streamed message may be as large as the StreamLimit option allows, which
-// may be more than ReadLimit. Its bytes are checked as they arrive, as
+// may be more than ReadLimit. (A message that starts arriving while no call
+// waits in Receive or Reader is read by the background reader as a whole
+// message, under ReadLimit, until Reader takes it over.) Its bytes are checked as they arrive, as
 // Receive checks them: UTF-8 for text, the size limit from each frame's
 // declared length. Pings and the peer's close frame are answered as Read
 // goes; while the application holds an unfinished MessageReader and does not
@@ -66,14 +68,16 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 	t := turn{c: c, ctx: ctx}
 	defer t.disarm()
 	r := &MessageReader{c: c, ctx: ctx}
+	in.p.SetLimit(c.streamLimit)
 	if in.msgType != 0 {
+		// Its start was read as a whole message's, under ReadLimit; the
+		// rest comes under StreamLimit.
 		r.Type, r.whole = MessageType(in.msgType), in.msg.data
 		in.msg.data = nil
 		in.stream = r
 		c.leaveReading()
 		return r, nil
 	}
-	in.p.SetLimit(c.streamLimit)
 	for {
 		ev, err := c.nextUnskipped(&t)
 		if err == nil && ev.Kind == frame.EventData {

@@ -52,9 +52,21 @@ func TestReaderStreamsLargeMessage(t *testing.T) {
 		p.startReading()
 		wire := fragments(p, frame.OpBinary, data, 256<<10, true)
 		wire = append(wire, p.frameBytes(true, frame.OpText, []byte("after"))...)
+		type result struct {
+			r   *conn.MessageReader
+			err error
+		}
+		started := make(chan result, 1)
+		go func() {
+			r, err := ws.Reader(testCtx(t, 10*time.Second))
+			started <- result{r, err}
+		}()
+		// Reader waits before the message comes: one that starts arriving
+		// with nobody waiting is taken as a whole message, under ReadLimit.
+		time.Sleep(50 * time.Millisecond)
 		sent := p.sendAsync(wire)
-
-		r, err := ws.Reader(testCtx(t, 10*time.Second))
+		res := <-started
+		r, err := res.r, res.err
 		if err != nil {
 			t.Fatalf("Reader: %v", err)
 		}
