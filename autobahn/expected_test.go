@@ -3,9 +3,10 @@ package autobahn
 import (
 	"bytes"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestExpectationsRoundTrip(t *testing.T) {
@@ -31,8 +32,8 @@ func TestExpectationsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, e) {
-		t.Errorf("parsed %v, want %v", got, e)
+	if diff := cmp.Diff(e, got); diff != "" {
+		t.Errorf("parsed mismatch (-want +got):\n%s", diff)
 	}
 
 	path := filepath.Join(t.TempDir(), "expected.json")
@@ -43,8 +44,8 @@ func TestExpectationsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(loaded, e) {
-		t.Errorf("loaded %v, want %v", loaded, e)
+	if diff := cmp.Diff(e, loaded); diff != "" {
+		t.Errorf("loaded mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -111,8 +112,8 @@ func TestDiff(t *testing.T) {
 			for _, c := range Diff(tt.want, tt.got) {
 				got = append(got, c.String())
 			}
-			if !reflect.DeepEqual(got, tt.diff) {
-				t.Errorf("Diff = %q, want %q", got, tt.diff)
+			if diff := cmp.Diff(tt.diff, got); diff != "" {
+				t.Errorf("Diff mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -123,8 +124,8 @@ func TestExpectationsSelect(t *testing.T) {
 	e := Expectations{"1.1.1": ok, "9.1.1": ok, "10.1.1": ok, "12.1.1": ok}
 	got := e.Select([]string{"1.*", "9.*", "12.*"}, []string{"12.*"})
 	want := Expectations{"1.1.1": ok, "9.1.1": ok}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Select = %v, want %v", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Select mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -135,8 +136,8 @@ func TestUpdate(t *testing.T) {
 	run := Expectations{"1.1.1": ok}
 	got := Update(old, run, []string{"1.*"}, nil)
 	want := Expectations{"1.1.1": ok, "9.1.1": ok} // 1.1.2 was selected but not reported: dropped
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Update = %v, want %v", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Update mismatch (-want +got):\n%s", diff)
 	}
 	if old["1.1.1"] != failed {
 		t.Error("Update changed its input")

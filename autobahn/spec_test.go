@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestServerSpec(t *testing.T) {
@@ -22,8 +23,8 @@ func TestServerSpec(t *testing.T) {
 		"exclude-cases":       []any{"12.*", "13.*"},
 		"exclude-agent-cases": map[string]any{},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("spec = %v\nwant %v", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("spec mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -42,8 +43,8 @@ func TestClientSpec(t *testing.T) {
 		"exclude-cases":       []any{},
 		"exclude-agent-cases": map[string]any{},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("spec = %v\nwant %v", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("spec mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -50,14 +50,15 @@ func (c *Conn) receive(ctx context.Context, deadline time.Time) (Message, error)
 			// what is left.
 			return c.received(c.q.Pop(ctx))
 		}
-		if !c.waitReading(ctx) {
-			if err := ctx.Err(); err != nil {
-				if m, ok, _ := c.q.TryPop(); ok {
-					return m, nil
-				}
-				return Message{}, err
+		switch err := c.waitReading(ctx); err {
+		case nil:
+		case errLookAgain:
+			continue
+		default:
+			if m, ok, _ := c.q.TryPop(); ok {
+				return m, nil
 			}
-			continue // the queue was closed
+			return Message{}, err
 		}
 		m, err = c.readFor(ctx, deadline)
 		if err != errLookAgain {

@@ -48,22 +48,28 @@ func (c *Conn) tryReading() bool {
 }
 
 // waitReading takes the reading for a Receive call, asking the background
-// reader to step aside if it holds it. It reports false if ctx ended or the
-// queue was closed (the connection ended) first.
-func (c *Conn) waitReading(ctx context.Context) bool {
+// reader to step aside if it holds it. It returns nil once the caller holds
+// the reading, ctx.Err(), or errLookAgain when the queue has a message or
+// was closed: the background reader may be blocked on a full queue, where
+// no poke reaches it, and it sees c.wanted only after its next message.
+func (c *Conn) waitReading(ctx context.Context) error {
 	if c.tryReading() {
-		return true
+		return nil
 	}
 	c.wanted.Add(1)
 	defer c.wanted.Add(-1)
+	if c.q.Len() > 0 {
+		return errLookAgain
+	}
 	c.poke()
 	select {
 	case c.reading <- struct{}{}:
-		return true
+		return nil
 	case <-c.q.Closed():
+		return errLookAgain
 	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return false
 }
 
 // leaveReading gives the reading up. If the connection is ending, the

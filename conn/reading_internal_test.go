@@ -456,3 +456,40 @@ func BenchmarkEchoTCP(b *testing.B) {
 		})
 	}
 }
+
+// A Receive call that comes while the background reader fills the queue
+// gets every message: the reader may be blocked on a full queue, where no
+// poke reaches it, so the waiting call looks at the queue again rather than
+// wait for the reading (a bench pipeline once hung here).
+func TestReceiveWhileBackgroundQueues(t *testing.T) {
+	ours, peer := loopback(t)
+	ws := New(ours, nil, frame.Server, &Options{QueueSize: 4})
+	defer ws.CloseNow()
+	const n = 20000
+	go func() {
+		var b []byte
+		for i := range n {
+			b = append(b, clientFrame(true, frame.OpBinary, []byte{byte(i), byte(i >> 8)})...)
+			if len(b) > 4096 || i == n-1 {
+				if _, err := peer.Write(b); err != nil {
+					return
+				}
+				b = b[:0]
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := range n {
+		if i%500 == 0 {
+			time.Sleep(15 * time.Millisecond) // away: the background reader takes over
+		}
+		m, err := ws.Receive(ctx)
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if got := int(m.Data[0]) | int(m.Data[1])<<8; got != i&0xffff {
+			t.Fatalf("message %d: got %d", i, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 
 	"github.com/seed865a0254/websocket/frame"
 )
@@ -43,11 +44,12 @@ func (c *Conn) Reader(ctx context.Context) (*MessageReader, error) {
 			_, err = c.received(m, err)
 			return nil, err
 		}
-		if !c.waitReading(ctx) {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			continue // the queue was closed
+		switch err := c.waitReading(ctx); err {
+		case nil:
+		case errLookAgain:
+			continue
+		default:
+			return nil, err
 		}
 		r, err := c.startStream(ctx)
 		if err != errLookAgain {
@@ -143,12 +145,20 @@ func (r *MessageReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	c := r.c
-	if !c.waitReading(r.ctx) {
-		if err := r.ctx.Err(); err != nil {
+	for {
+		err := c.waitReading(r.ctx)
+		if err == nil {
+			break
+		}
+		if err != errLookAgain {
 			return 0, err
 		}
-		r.err = c.endError()
-		return 0, r.err
+		if c.q.Err() != nil {
+			r.err = c.endError()
+			return 0, r.err
+		}
+		// Messages queued before the stream took over: not this one's.
+		runtime.Gosched()
 	}
 	n, err := c.readStream(r, p)
 	if err == io.EOF || err == errAbandoned {

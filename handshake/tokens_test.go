@@ -1,10 +1,11 @@
 package handshake
 
 import (
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseTokenList(t *testing.T) {
@@ -34,8 +35,8 @@ func TestParseTokenList(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("parseTokenList(%q) error = %v, want error %v", tt.values, err, tt.wantErr)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("parseTokenList(%q) = %q, want %q", tt.values, got, tt.want)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("parseTokenList(%q) mismatch (-want +got):\n%s", tt.values, diff)
 			}
 		})
 	}
@@ -132,8 +133,8 @@ func TestParseExtensions(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("parseExtensions(%q) error = %v, want error %v", tt.values, err, tt.wantErr)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("parseExtensions(%q) = %+v, want %+v", tt.values, got, tt.want)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("parseExtensions(%q) mismatch (-want +got):\n%s", tt.values, diff)
 			}
 		})
 	}
@@ -185,12 +186,12 @@ func FuzzParseExtensions(f *testing.F) {
 		}
 		// Two lines are one list: the same as joining them with a comma.
 		joined, err := parseExtensions([]string{a + "," + b})
-		if err != nil || !reflect.DeepEqual(joined, exts) {
+		if err != nil || !cmp.Equal(joined, exts) {
 			t.Fatalf("joined lines parse to %+v, %v; separate lines to %+v", joined, err, exts)
 		}
 		// What was parsed, written back, parses to the same.
 		again, err := parseExtensions([]string{formatExtensions(exts)})
-		if err != nil || !reflect.DeepEqual(again, exts) {
+		if err != nil || !cmp.Equal(again, exts) {
 			t.Fatalf("round trip of %+v gave %+v, %v", exts, again, err)
 		}
 	})
@@ -215,7 +216,7 @@ func FuzzParseTokenList(f *testing.F) {
 			}
 		}
 		again, err := parseTokenList([]string{strings.Join(toks, ", ")})
-		if err != nil || !reflect.DeepEqual(again, toks) {
+		if err != nil || !cmp.Equal(again, toks) {
 			t.Fatalf("round trip of %q gave %q, %v", toks, again, err)
 		}
 		// The naive split agrees on valid input.
@@ -225,7 +226,7 @@ func FuzzParseTokenList(f *testing.F) {
 				naive = append(naive, e)
 			}
 		}
-		if !reflect.DeepEqual(naive, toks) {
+		if !cmp.Equal(naive, toks) {
 			t.Fatalf("naive split %q, parser %q", naive, toks)
 		}
 	})
