@@ -41,6 +41,14 @@ func (c *Conn) ReceiveTimeout(d time.Duration) (Message, error) {
 // caller's own (ReceiveTimeout), so the socket's deadline can stand for it.
 func (c *Conn) receive(ctx context.Context, deadline time.Time) (Message, error) {
 	for {
+		if c.q.Len() == 0 && !c.ending.Load() && c.tryReading() {
+			// The common case: nothing queued, nobody reads.
+			m, err := c.readFor(ctx, deadline)
+			if err != errLookAgain {
+				return m, err
+			}
+			continue
+		}
 		m, ok, err := c.q.TryPop()
 		if ok || err != nil {
 			return c.received(m, err)
@@ -75,9 +83,11 @@ var errLookAgain = errors.New("conn: look at the queue again")
 // which it returns, or ctx ends. A message the background reader queued
 // before it stepped aside comes first.
 func (c *Conn) readFor(ctx context.Context, deadline time.Time) (Message, error) {
-	if m, ok, _ := c.q.TryPop(); ok {
-		c.leaveReading()
-		return m, nil
+	if c.q.Len() > 0 {
+		if m, ok, _ := c.q.TryPop(); ok {
+			c.leaveReading()
+			return m, nil
+		}
 	}
 	t := turn{c: c, ctx: ctx, deadline: deadline}
 	defer t.disarm()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrClosed is the error Push and Pop return after Close(nil).
@@ -29,7 +30,10 @@ type Queue[T any] struct {
 	// until the first Push (see initialCap).
 	ring []entry[T]
 	head int
-	n    int
+	// n is the number of items. It changes only under mu; Len reads it
+	// without, so that a caller can see an empty queue for the price of
+	// one load.
+	n    atomic.Int64
 	cost int64
 
 	maxItems int
@@ -148,12 +152,12 @@ func New[T any](maxItems int, maxCost int64) *Queue[T] {
 // fits reports whether an item of the given cost may be added now. An item whose cost alone
 // exceeds maxCost fits an empty queue, so no item can block forever.
 func (q *Queue[T]) fits(cost int64) bool {
-	if q.n == q.maxItems {
+	if int(q.n.Load()) == q.maxItems {
 		return false
 	}
 	// Written so that huge costs cannot overflow: q.cost never exceeds maxCost unless one
 	// oversized item is alone in the queue, and then nothing else fits.
-	return q.maxCost == 0 || q.n == 0 || cost <= q.maxCost-q.cost
+	return q.maxCost == 0 || q.n.Load() == 0 || cost <= q.maxCost-q.cost
 }
 
 // Push appends v with the given cost (for example its size in bytes), blocking while the
@@ -186,7 +190,7 @@ func (q *Queue[T]) Push(ctx context.Context, v T, cost int64) error {
 
 // add appends to the ring, growing it up to maxItems. The caller holds mu and checked fits.
 func (q *Queue[T]) add(v T, cost int64) {
-	if q.n == len(q.ring) {
+	if int(q.n.Load()) == len(q.ring) {
 		var size int
 		switch len(q.ring) {
 		case 0:
@@ -201,12 +205,12 @@ func (q *Queue[T]) add(v T, cost int64) {
 		copy(grown[k:], q.ring[:q.head])
 		q.ring, q.head = grown, 0
 	}
-	i := q.head + q.n
+	i := q.head + int(q.n.Load())
 	if i >= len(q.ring) {
 		i -= len(q.ring)
 	}
 	q.ring[i] = entry[T]{v: v, cost: cost}
-	q.n++
+	q.n.Add(1)
 	q.cost += cost
 }
 
@@ -220,12 +224,12 @@ func (q *Queue[T]) take() T {
 	if q.head == len(q.ring) {
 		q.head = 0
 	}
-	q.n--
+	q.n.Add(-1)
 	// Room was made: every blocked Push re-checks, since which of them fits depends on its cost.
 	q.wakeAll(&q.pushes)
 	// Each Push wakes one Pop; a Pop that leaves items behind passes the wake-up on, so an item
 	// never sits in the queue while a Pop sleeps.
-	if q.n > 0 {
+	if q.n.Load() > 0 {
 		q.wakeFirst(&q.pops)
 	}
 	return v
@@ -277,7 +281,7 @@ func (q *Queue[T]) wait(ctx context.Context, list *waitList) error {
 func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
 	q.mu.Lock()
 	for {
-		if q.n > 0 {
+		if q.n.Load() > 0 {
 			v := q.take()
 			q.unlock()
 			return v, nil
@@ -301,7 +305,7 @@ func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
 func (q *Queue[T]) TryPop() (v T, ok bool, err error) {
 	q.mu.Lock()
 	defer q.unlock()
-	if q.n > 0 {
+	if q.n.Load() > 0 {
 		return q.take(), true, nil
 	}
 	if q.closed {
@@ -357,13 +361,13 @@ func (q *Queue[T]) Err() error {
 func (q *Queue[T]) Discard() {
 	q.mu.Lock()
 	defer q.unlock()
-	for q.n > 0 {
+	for q.n.Load() > 0 {
 		q.ring[q.head] = entry[T]{}
 		q.head++
 		if q.head == len(q.ring) {
 			q.head = 0
 		}
-		q.n--
+		q.n.Add(-1)
 	}
 	q.head, q.cost = 0, 0
 	q.wakeAll(&q.pushes)
@@ -377,14 +381,10 @@ func (q *Queue[T]) Shrink() {
 	q.mu.Lock()
 	defer q.unlock()
 	q.free = nil
-	if q.n == 0 {
+	if q.n.Load() == 0 {
 		q.ring, q.head = nil, 0
 	}
 }
 
 // Len returns the number of queued items.
-func (q *Queue[T]) Len() int {
-	q.mu.Lock()
-	defer q.unlock()
-	return q.n
-}
+func (q *Queue[T]) Len() int { return int(q.n.Load()) }
