@@ -90,8 +90,18 @@ func (c *Conn) readFor(ctx context.Context, deadline time.Time) (Message, error)
 		}
 	}
 	t := turn{c: c, ctx: ctx, deadline: deadline}
-	defer t.disarm()
-	m, err := c.readMessage(&t)
+	var m Message
+	var err error
+	if c.in.r == c.in.w && c.in.pong == nil {
+		// Nothing buffered: wait here, close to the caller, where an idle
+		// connection's goroutine spends its time, so that its stack
+		// stays small (readMessage waits as well, deeper down).
+		_, err = t.read(nil)
+	}
+	if err == nil {
+		m, err = c.readMessage(&t)
+	}
+	t.disarm()
 	if err != nil {
 		return m, c.stopTurn(&t, err)
 	}
@@ -128,6 +138,7 @@ func (c *Conn) received(m Message, err error) (Message, error) {
 // of a message stays in c.in for the next owner.
 func (c *Conn) readMessage(t *turn) (Message, error) {
 	in := &c.in
+	c.abandonStream()
 	for {
 		if in.end != nil {
 			return Message{}, in.end
@@ -137,88 +148,112 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 				return Message{}, err
 			}
 		}
-		if rem := in.p.Remaining(); rem >= directRead && in.r == in.w {
-			if room := in.msg.room(); len(room) >= directRead {
-				// A large payload: straight from the socket into the
-				// message, with no copy through the buffer.
-				b := room[:min(int64(len(room)), rem)]
-				n, err := t.read(b)
-				if err != nil {
-					return Message{}, err
-				}
-				ev, err := in.p.Payload(b[:n])
-				if err != nil {
-					in.end = err
-					continue
-				}
-				in.msg.added(n)
-				if ev.Fin {
-					in.msgType = 0
-					return in.msg.take(ev.Type), nil
-				}
+		if room := c.directRoom(); room != nil {
+			// A large payload: straight from the socket into the
+			// message, with no copy through the buffer.
+			n, err := t.read(room)
+			if err != nil {
+				return Message{}, err
+			}
+			ev, err := in.p.Payload(room[:n])
+			if err != nil {
+				in.end = err
 				continue
 			}
-		}
-		ev, err := c.nextUnskipped(t)
-		if err != nil {
-			return Message{}, err
-		}
-		if ev.Kind != frame.EventData {
-			if err := c.control(t, ev); err != nil {
-				return Message{}, err
+			in.msg.added(n)
+			if ev.Fin {
+				in.msgType = 0
+				return in.msg.take(ev.Type), nil
 			}
 			continue
 		}
-		if ev.Start {
-			in.msgType = ev.Type
-		}
-		in.msg.add(ev)
-		if ev.Fin {
-			in.msgType = 0
-			return in.msg.take(ev.Type), nil
+		ev, n, err := in.p.Parse(in.buffered())
+		in.r += n
+		switch {
+		case err != nil:
+			in.end = err
+		case ev.Kind == frame.EventNone:
+			if _, err := t.read(nil); err != nil {
+				return Message{}, err
+			}
+		case ev.Kind != frame.EventData:
+			if err := c.control(t, ev); err != nil {
+				return Message{}, err
+			}
+		case c.skipped(ev.Fin):
+		default:
+			if ev.Start {
+				in.msgType = ev.Type
+			}
+			in.msg.add(ev)
+			if ev.Fin {
+				in.msgType = 0
+				return in.msg.take(ev.Type), nil
+			}
 		}
 	}
 }
 
+// directRoom returns where the next payload bytes can be read straight into
+// the message, or nil: only for a large rest of a frame with nothing
+// buffered, into room the message already has.
+func (c *Conn) directRoom() []byte {
+	in := &c.in
+	rem := in.p.Remaining()
+	if rem < directRead || in.r != in.w {
+		return nil
+	}
+	room := in.msg.room()
+	if len(room) < directRead {
+		return nil
+	}
+	return room[:min(int64(len(room)), rem)]
+}
+
 // nextEvent parses the next event from the buffered bytes, reading more as
-// needed.
+// needed, and skips what is left of an abandoned streamed message.
 func (c *Conn) nextEvent(t *turn) (frame.Event, error) {
 	in := &c.in
 	for {
 		ev, n, err := in.p.Parse(in.buffered())
 		in.r += n
-		if err != nil {
+		switch {
+		case err != nil:
 			in.end = err
 			return ev, err
-		}
-		if ev.Kind != frame.EventNone {
+		case ev.Kind == frame.EventNone:
+			if _, err := t.read(nil); err != nil {
+				return ev, err
+			}
+		case ev.Kind != frame.EventData || !c.skipped(ev.Fin):
 			return ev, nil
-		}
-		if _, err := t.read(nil); err != nil {
-			return ev, err
 		}
 	}
 }
 
-// nextUnskipped is nextEvent for an owner other than a MessageReader: it
-// skips what is left of a streamed message whose reader is still open.
-func (c *Conn) nextUnskipped(t *turn) (frame.Event, error) {
+// abandonStream lets go of a streamed message whose reader is still open:
+// an owner other than its MessageReader reads on, skipping the rest of it.
+func (c *Conn) abandonStream() {
 	in := &c.in
 	if r := in.stream; r != nil {
 		in.stream = nil
 		r.chunk, r.abandoned = nil, true
 		in.skip = !r.fin
 	}
-	for {
-		ev, err := c.nextEvent(t)
-		if err != nil || ev.Kind != frame.EventData || !in.skip {
-			return ev, err
-		}
-		if ev.Fin {
-			in.skip = false
-			in.p.SetLimit(c.readLimit)
-		}
+}
+
+// skipped reports whether the data event just parsed belongs to the rest of
+// an abandoned streamed message, which is dropped; fin says it is the last.
+func (c *Conn) skipped(fin bool) bool {
+	in := &c.in
+	if !in.skip {
+		return false
 	}
+	if fin {
+		in.skip = false
+		in.p.SetLimit(c.readLimit)
+	}
+	return true
 }
 
 // control handles a control frame (RFC 6455 §5.5).

@@ -70,6 +70,7 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 	t := turn{c: c, ctx: ctx}
 	defer t.disarm()
 	r := &MessageReader{c: c, ctx: ctx}
+	c.abandonStream()
 	in.p.SetLimit(c.streamLimit)
 	if in.msgType != 0 {
 		// Its start was read as a whole message's, under ReadLimit; the
@@ -81,7 +82,7 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 		return r, nil
 	}
 	for {
-		ev, err := c.nextUnskipped(&t)
+		ev, err := c.nextEvent(&t)
 		if err == nil && ev.Kind == frame.EventData {
 			r.Type = MessageType(ev.Type)
 			r.take(ev)
