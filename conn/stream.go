@@ -230,6 +230,52 @@ func (c *Conn) readStream(r *MessageReader, p []byte) (int, error) {
 	}
 }
 
+// nextEvent parses the next event from the buffered bytes, reading more as
+// needed, and skips what is left of an abandoned streamed message.
+func (c *Conn) nextEvent(t *turn) (frame.Event, error) {
+	in := &c.in
+	for {
+		ev, n, err := in.p.Parse(in.buffered())
+		in.r += n
+		switch {
+		case err != nil:
+			in.end = err
+			return ev, err
+		case ev.Kind == frame.EventNone:
+			if _, err := t.read(nil); err != nil {
+				return ev, err
+			}
+		case ev.Kind != frame.EventData || !c.skipped(ev.Fin):
+			return ev, nil
+		}
+	}
+}
+
+// abandonStream lets go of a streamed message whose reader is still open:
+// an owner other than its MessageReader reads on, skipping the rest of it.
+func (c *Conn) abandonStream() {
+	in := &c.in
+	if r := in.stream; r != nil {
+		in.stream = nil
+		r.chunk, r.abandoned = nil, true
+		in.skip = !r.fin
+	}
+}
+
+// skipped reports whether the data event just parsed belongs to the rest of
+// an abandoned streamed message, which is dropped; fin says it is the last.
+func (c *Conn) skipped(fin bool) bool {
+	in := &c.in
+	if !in.skip {
+		return false
+	}
+	if fin {
+		in.skip = false
+		in.p.SetLimit(c.readLimit)
+	}
+	return true
+}
+
 // take records ev, the next data event of r's message.
 func (r *MessageReader) take(ev frame.Event) {
 	r.chunk, r.fin = ev.Payload, ev.Fin
