@@ -167,6 +167,11 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 			}
 			continue
 		}
+		if !in.skip {
+			// Whole messages are bounded by ReadLimit (a streamed one,
+			// skipped here, by StreamLimit).
+			in.p.SetLimit(c.readLimit)
+		}
 		ev, n, err := in.p.Parse(in.buffered())
 		in.r += n
 		switch {

@@ -18,9 +18,9 @@ import (
 // A streamed message may be as large as the StreamLimit option allows, which
 // may be more than ReadLimit. (A message that starts arriving while no call
 // waits in Receive or Reader is read by the background reader as a whole
-// message, under ReadLimit, until Reader takes it over.) Its bytes are checked as they arrive, as
-// Receive checks them: UTF-8 for text, the size limit from each frame's
-// declared length. Pings and the peer's close frame are answered as Read
+// message, under ReadLimit, until Reader takes it over.) Its bytes are
+// checked as they arrive, as Receive checks them: UTF-8 for text, the size
+// limit from each frame's declared length. Pings and the peer's close frame are answered as Read
 // goes; while the application holds an unfinished MessageReader and does not
 // read, nothing is read from the connection.
 //
@@ -93,7 +93,6 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 			err = c.control(&t, ev)
 		}
 		if err != nil {
-			in.p.SetLimit(c.readLimit)
 			return nil, c.stopTurn(&t, err)
 		}
 	}
@@ -269,10 +268,7 @@ func (c *Conn) skipped(fin bool) bool {
 	if !in.skip {
 		return false
 	}
-	if fin {
-		in.skip = false
-		in.p.SetLimit(c.readLimit)
-	}
+	in.skip = !fin
 	return true
 }
 
@@ -281,9 +277,6 @@ func (r *MessageReader) take(ev frame.Event) {
 	r.chunk, r.fin = ev.Payload, ev.Fin
 	if !r.fin || len(r.chunk) > 0 {
 		r.c.in.stream = r
-	}
-	if r.fin {
-		r.c.in.p.SetLimit(r.c.readLimit)
 	}
 }
 

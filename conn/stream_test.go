@@ -250,3 +250,34 @@ func TestReceiveSkipsUnfinishedStream(t *testing.T) {
 		}
 	})
 }
+
+// A Reader call that skips the rest of an unfinished streamed message still
+// takes the next message under StreamLimit, not ReadLimit.
+func TestReaderAfterSkipKeepsStreamLimit(t *testing.T) {
+	forRaw(t, &conn.Options{ReadLimit: 100, StreamLimit: 1000}, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		sent := p.sendAsync(p.frameBytes(false, frame.OpBinary, pattern(50)))
+		r, err := ws.Reader(testCtx(t, soon))
+		if err != nil {
+			t.Fatalf("Reader: %v", err)
+		}
+		if n, err := r.Read(make([]byte, 10)); n != 10 || err != nil {
+			t.Fatalf("Read = %d, %v", n, err)
+		}
+		if err := <-sent; err != nil {
+			t.Fatal(err)
+		}
+		sent = p.sendAsync(append(p.frameBytes(true, frame.OpContinuation, pattern(50)),
+			p.frameBytes(true, frame.OpBinary, pattern(500))...))
+		r2, err := ws.Reader(testCtx(t, soon))
+		if err != nil {
+			t.Fatalf("second Reader: %v", err)
+		}
+		b, err := io.ReadAll(r2)
+		if err != nil || !bytes.Equal(b, pattern(500)) {
+			t.Fatalf("second message: %d bytes, %v; want the 500 bytes", len(b), err)
+		}
+		if err := <-sent; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
