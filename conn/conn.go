@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"context"
 	"crypto/tls"
 	"net"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/seed865a0254/websocket/frame"
-	"github.com/seed865a0254/websocket/ping"
 	"github.com/seed865a0254/websocket/queue"
 )
 
@@ -92,14 +90,12 @@ type Conn struct {
 	cause        error                // why the connection ended (first cause wins), wrapped in ErrClosed
 	receiverWait chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
 	receiverFail *frame.ProtocolError // the failure awaitReceiver holds back
-	monStop      context.CancelFunc
-	monDone      chan struct{}
 
-	mon       atomic.Pointer[ping.Monitor] // the running ping monitor, if any
-	failing   atomic.Bool                  // the connection is being failed: the reader drains
-	sockEmpty atomic.Bool                  // TCP: the reader found the socket empty and waits (see keepSpareLocked)
-	flushFn   func()                       // c.flush as a func value, built once
-	pingMu    sync.Mutex                   // serialises StartPing
+	keep      atomic.Pointer[keeper] // the running ping policy, if any
+	failing   atomic.Bool            // the connection is being failed: the reader drains
+	sockEmpty atomic.Bool            // TCP: the reader found the socket empty and waits (see keepSpareLocked)
+	flushFn   func()                 // c.flush as a func value, built once
+	pingMu    sync.Mutex             // serialises StartPing
 }
 
 // New returns a connection over netConn, an already upgraded connection,

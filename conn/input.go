@@ -65,6 +65,12 @@ type input struct {
 	pong []byte
 	// stream is the MessageReader whose message is under way, if any.
 	stream *MessageReader
+	// armed is the Done channel of the context whose end pokes the socket
+	// (registered by turn.arm; unarm cancels that). It stays registered
+	// across calls: a server that passes the same context to every Receive
+	// registers it once, not once per message.
+	armed <-chan struct{}
+	unarm func() bool
 }
 
 // buffered returns the unread bytes.
@@ -75,8 +81,8 @@ func (in *input) buffered() []byte { return in.buf[in.r:in.w] }
 // ping may wait behind messages that our full queue holds up.
 func (c *Conn) alive(n int) {
 	if n > 0 {
-		if m := c.mon.Load(); m != nil {
-			m.Pong()
+		if k := c.keep.Load(); k != nil {
+			k.mon.Pong()
 		}
 	}
 }
@@ -177,8 +183,13 @@ func (in *input) releaseBig() {
 	}
 }
 
-// release gives the pooled buffers back; the reading is over.
+// release gives the pooled buffers back, and the context registration;
+// the reading is over.
 func (in *input) release() {
+	if in.unarm != nil {
+		in.unarm()
+		in.armed, in.unarm = nil, nil
+	}
 	in.buf, in.r, in.w = nil, 0, 0
 	in.releaseBig()
 	in.msg.drop()

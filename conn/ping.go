@@ -63,8 +63,8 @@ func (c *Conn) Ping(ctx context.Context, data []byte) (time.Duration, error) {
 
 // gotPong completes the pings a pong answers.
 func (c *Conn) gotPong(p []byte) {
-	if mon := c.mon.Load(); mon != nil {
-		mon.Pong()
+	if k := c.keep.Load(); k != nil {
+		k.mon.Pong()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -128,17 +128,23 @@ func (c *Conn) StartPing(p ping.Policy) error {
 		return closedBy(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	c.monStop, c.monDone = cancel, done
-	c.mon.Store(mon)
+	k := &keeper{mon: mon, stop: cancel, done: make(chan struct{})}
+	c.keep.Store(k)
 	c.mu.Unlock()
-	go c.runMonitor(ctx, mon, done)
+	go c.runMonitor(ctx, k)
 	return nil
 }
 
-func (c *Conn) runMonitor(ctx context.Context, mon *ping.Monitor, done chan struct{}) {
-	defer close(done)
-	err := mon.Run(ctx, pinger{c})
+// keeper is a running ping policy: its monitor, and how to stop it.
+type keeper struct {
+	mon  *ping.Monitor
+	stop context.CancelFunc
+	done chan struct{} // closed when runMonitor has returned
+}
+
+func (c *Conn) runMonitor(ctx context.Context, k *keeper) {
+	defer close(k.done)
+	err := k.mon.Run(ctx, pinger{c})
 	if errors.Is(err, ping.ErrTimeout) {
 		c.fail(err, frame.StatusInternalError)
 	}
@@ -146,14 +152,9 @@ func (c *Conn) runMonitor(ctx context.Context, mon *ping.Monitor, done chan stru
 
 // stopMonitor stops the running monitor, if any, and waits for it.
 func (c *Conn) stopMonitor() {
-	c.mu.Lock()
-	cancel, done := c.monStop, c.monDone
-	c.monStop, c.monDone = nil, nil
-	c.mon.Store(nil)
-	c.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		<-done
+	if k := c.keep.Swap(nil); k != nil {
+		k.stop()
+		<-k.done
 	}
 }
 

@@ -101,7 +101,6 @@ func (c *Conn) readFor(ctx context.Context, deadline time.Time) (Message, error)
 	if err == nil {
 		m, err = c.readMessage(&t)
 	}
-	t.disarm()
 	if err != nil {
 		return m, c.stopTurn(&t, err)
 	}
@@ -261,7 +260,6 @@ type turn struct {
 	// for it (ReceiveTimeout); else ctx's end pokes the socket.
 	deadline time.Time
 	armed    bool
-	stop     func() bool
 }
 
 // Why an owner stops reading, besides its context and the end of the
@@ -331,21 +329,23 @@ func (t *turn) mustStop() error {
 }
 
 // arm makes the end of a Receive call's context poke the socket, once per
-// turn and only when the turn waits.
+// turn and only when the turn waits. The registration stays for later
+// calls with the same context (see input.armed); a stale one costs a
+// spurious poke at most.
 func (t *turn) arm() {
 	if t.armed || t.ctx == nil {
 		return
 	}
 	t.armed = true
-	if t.deadline.IsZero() && t.ctx.Done() != nil {
-		t.stop = context.AfterFunc(t.ctx, t.c.poke)
+	done := t.ctx.Done()
+	in := &t.c.in
+	if !t.deadline.IsZero() || done == nil || done == in.armed {
+		return
 	}
-}
-
-func (t *turn) disarm() {
-	if t.stop != nil {
-		t.stop()
+	if in.unarm != nil {
+		in.unarm()
 	}
+	in.armed, in.unarm = done, context.AfterFunc(t.ctx, t.c.poke)
 }
 
 // expired returns the error for an owner whose wait a deadline interrupted,

@@ -185,13 +185,13 @@ func (c *Conn) deliver(m Message) error {
 	cost := int64(len(m.Data))
 	err := c.q.Push(doneCtx, m, cost)
 	if err == context.Canceled {
-		mon := c.mon.Load()
-		if mon != nil {
-			mon.Pause()
+		k := c.keep.Load()
+		if k != nil {
+			k.mon.Pause()
 		}
 		err = c.q.Push(context.Background(), m, cost)
-		if mon != nil {
-			mon.Resume()
+		if k != nil {
+			k.mon.Resume()
 		}
 	}
 	if err != nil && c.failing.Load() {

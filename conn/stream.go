@@ -68,7 +68,6 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 		return &MessageReader{Type: m.Type, c: c, whole: m.Data}, nil
 	}
 	t := turn{c: c, ctx: ctx}
-	defer t.disarm()
 	r := &MessageReader{c: c, ctx: ctx}
 	c.abandonStream()
 	in.p.SetLimit(c.streamLimit)
@@ -182,7 +181,6 @@ func (c *Conn) readStream(r *MessageReader, p []byte) (int, error) {
 		return 0, errAbandoned
 	}
 	t := turn{c: c, ctx: r.ctx}
-	defer t.disarm()
 	for {
 		if len(r.chunk) > 0 {
 			n := copy(p, r.chunk)
