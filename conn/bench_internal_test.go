@@ -97,3 +97,28 @@ func BenchmarkReceive(b *testing.B) {
 		_ = sink
 	})
 }
+
+// BenchmarkReceiveFeed measures a client taking a stream of small messages
+// (the shared bench's client feed cell): unmasked 16 B server frames arrive
+// many to a read, and each Receive+Release takes one.
+func BenchmarkReceiveFeed(b *testing.B) {
+	const size, perRead = 16, 4096
+	var batch []byte
+	for range perRead {
+		h := frame.Header{Fin: true, Opcode: frame.OpBinary, Length: size}
+		batch = frame.AppendHeader(batch, h)
+		batch = append(batch, make([]byte, size)...)
+	}
+	ws := New(newReplayConn(batch, 1<<62), nil, frame.Client, nil)
+	defer ws.CloseNow()
+	ctx := context.Background()
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		msg, err := ws.Receive(ctx)
+		if err != nil || len(msg.Data) != size {
+			b.Fatalf("Receive: %d bytes, %v", len(msg.Data), err)
+		}
+		msg.Release()
+	}
+}

@@ -60,9 +60,8 @@ type Conn struct {
 	q *queue.Queue[Message]
 
 	// The reading (reading.go): whoever holds it owns in.
-	reading chan struct{}
+	reading readingLock
 	in      input
-	wanted  atomic.Int32               // Receive calls waiting for the reading
 	ending  atomic.Bool                // the background reader reads until the end
 	rdMore  atomic.Bool                // the last owner left unparsed bytes in the buffer
 	idle    atomic.Pointer[time.Timer] // the idle timer, while armed
@@ -116,7 +115,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 		readLimit: cfg.readLimit, streamLimit: cfg.streamLimit,
 		q: queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
 
-		reading: make(chan struct{}, 1),
+		reading: newReadingLock(),
 	}
 	c.flushFn = c.flush
 	var bad error
@@ -151,7 +150,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 func (c *Conn) endAtOnce(cause error) {
 	err := closedBy(cause)
 	c.cause, c.sendErr, c.shut, c.finished = err, err, true, true
-	c.reading <- struct{}{} // nobody ever reads
+	c.reading.tryLock() // nobody ever reads
 	c.q.Close(err)
 	if c.nc != nil {
 		c.nc.Close()

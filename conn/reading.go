@@ -2,12 +2,13 @@ package conn
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
-// Who reads the socket. One owner at a time holds the reading, a one-slot
-// channel (c.reading): a value in it means it is held. The owner alone
-// touches c.in, the bytes read and the protocol state.
+// Who reads the socket. One owner at a time holds the reading (c.reading, a
+// readingLock). The owner alone touches c.in, the bytes read and the
+// protocol state.
 //
 //   - A Receive call that finds no message queued takes the reading, reads
 //     until its own message is complete and returns it: no goroutine
@@ -20,7 +21,7 @@ import (
 //     seen while the application is away; and, from the moment the
 //     connection starts ending (c.ending), until the end. It puts messages
 //     in the queue, and steps aside for a Receive call that waits for the
-//     reading (c.wanted), unless the connection is ending.
+//     reading (c.reading.waiting), unless the connection is ending.
 //
 // An owner that waits for the socket can be interrupted by a poke: a read
 // deadline in the past, set by someone who needs the reading back (a waiting
@@ -37,38 +38,64 @@ import (
 // makes the reading move back and forth.
 const idleGrace = 10 * time.Millisecond
 
-// tryReading takes the reading if nobody holds it.
-func (c *Conn) tryReading() bool {
-	select {
-	case c.reading <- struct{}{}:
-		return true
-	default:
-		return false
+// readingLock is the reading's lock. Taking it when it is free and giving
+// it up when nobody waits are one atomic operation each, which matters at
+// millions of small messages a second; a Receive call can wait for it with a
+// context.
+type readingLock struct {
+	wake    chan struct{} // one slot: a waiter's cue to try again
+	waiting atomic.Int32  // Receive calls waiting for the lock
+	held    atomic.Bool
+}
+
+func newReadingLock() readingLock { return readingLock{wake: make(chan struct{}, 1)} }
+
+// tryLock takes the lock if it is free.
+func (l *readingLock) tryLock() bool { return l.held.CompareAndSwap(false, true) }
+
+// unlock gives the lock up and cues a waiter, if there is one. A waiter
+// counts itself before it tries the lock, so either its try sees the lock
+// free or this sees the waiter; a cue nobody needed costs one more try.
+func (l *readingLock) unlock() {
+	l.held.Store(false)
+	if l.waiting.Load() > 0 {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
 	}
 }
+
+// tryReading takes the reading if nobody holds it.
+func (c *Conn) tryReading() bool { return c.reading.tryLock() }
 
 // waitReading takes the reading for a Receive call, asking the background
 // reader to step aside if it holds it. It returns nil once the caller holds
 // the reading, ctx.Err(), or errLookAgain when the queue has a message or
 // was closed: the background reader may be blocked on a full queue, where
-// no poke reaches it, and it sees c.wanted only after its next message.
+// no poke reaches it, and it sees the waiter only after its next message.
 func (c *Conn) waitReading(ctx context.Context) error {
-	if c.tryReading() {
+	l := &c.reading
+	if l.tryLock() {
 		return nil
 	}
-	c.wanted.Add(1)
-	defer c.wanted.Add(-1)
-	if c.q.Len() > 0 {
-		return errLookAgain
-	}
-	c.poke()
-	select {
-	case c.reading <- struct{}{}:
-		return nil
-	case <-c.q.Closed():
-		return errLookAgain
-	case <-ctx.Done():
-		return ctx.Err()
+	l.waiting.Add(1)
+	defer l.waiting.Add(-1)
+	for {
+		if c.q.Len() > 0 {
+			return errLookAgain
+		}
+		if l.tryLock() {
+			return nil
+		}
+		c.poke()
+		select {
+		case <-l.wake:
+		case <-c.q.Closed():
+			return errLookAgain
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
@@ -79,7 +106,7 @@ func (c *Conn) waitReading(ctx context.Context) error {
 func (c *Conn) leaveReading() {
 	c.rdMore.Store(c.in.r < c.in.w)
 	streaming := c.in.stream != nil
-	<-c.reading
+	c.reading.unlock()
 	if c.ending.Load() {
 		c.startBackground()
 		return
@@ -148,7 +175,7 @@ func (c *Conn) stopIdle() {
 func (c *Conn) background() {
 	if c.in.stream != nil && !c.ending.Load() {
 		// A streamed message waits for its reader, who reads on.
-		<-c.reading
+		c.reading.unlock()
 		return
 	}
 	t := turn{c: c, background: true}
@@ -175,7 +202,7 @@ func (c *Conn) background() {
 
 // yieldNow reports whether the background reader should step aside for a
 // Receive call.
-func (c *Conn) yieldNow() bool { return c.wanted.Load() > 0 && !c.ending.Load() }
+func (c *Conn) yieldNow() bool { return c.reading.waiting.Load() > 0 && !c.ending.Load() }
 
 // deliver queues a complete message for Receive. While the queue is full
 // the background reader waits here and reads nothing more (backpressure);

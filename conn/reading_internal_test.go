@@ -64,7 +64,7 @@ const (
 )
 
 func (c *Conn) readingState() uint8 {
-	if len(c.reading) == 0 {
+	if !c.reading.held.Load() {
 		return rdParked
 	}
 	buf := make([]byte, 1<<20)
