@@ -146,8 +146,7 @@ func (p *Parser) Parse(b []byte) (ev Event, n int, err error) {
 		if len(b) == 0 {
 			return Event{}, 0, nil
 		}
-		ev, err := p.data(b[:p.take(len(b))], false)
-		if err != nil {
+		if err := p.data(&ev, b[:p.take(len(b))], false); err != nil {
 			return Event{}, 0, err
 		}
 		return ev, len(ev.Payload), nil
@@ -178,8 +177,7 @@ func (p *Parser) Parse(b []byte) (ev Event, n int, err error) {
 		p.utf8.Reset()
 	}
 	k := p.take(len(b) - n)
-	ev, err = p.data(b[n:n+k], start)
-	if err != nil {
+	if err := p.data(&ev, b[n:n+k], start); err != nil {
 		return Event{}, 0, err
 	}
 	return ev, n + k, nil
@@ -200,7 +198,9 @@ func (p *Parser) Payload(b []byte) (Event, error) {
 	if len(b) == 0 || int64(len(b)) > p.left {
 		return Event{}, errPayloadLength
 	}
-	return p.data(b, false)
+	var ev Event
+	err := p.data(&ev, b, false)
+	return ev, err
 }
 
 // take returns how many of avail bytes belong to the current frame. It
@@ -213,13 +213,15 @@ func (p *Parser) take(avail int) int {
 	return avail
 }
 
-// data gives out b, the next payload bytes of the current data frame.
-func (p *Parser) data(b []byte, start bool) (Event, error) {
+// data gives out b, the next payload bytes of the current data frame, as
+// *ev (filled in place: an Event is returned once per frame, and copying it
+// costs).
+func (p *Parser) data(ev *Event, b []byte, start bool) error {
 	if p.h.Masked {
 		p.pos = uint8(Mask(p.h.Key, int(p.pos), b) & 3)
 	}
 	p.left -= int64(len(b))
-	ev := Event{
+	*ev = Event{
 		Kind:       EventData,
 		Type:       p.typ,
 		Payload:    b,
@@ -236,18 +238,18 @@ func (p *Parser) data(b []byte, start bool) (Event, error) {
 		// Connection_." Checking as the bytes arrive fails at the first
 		// impossible byte, across chunks and frames alike.
 		if _, err := p.utf8.Validate(b); err != nil {
-			return Event{}, p.fail(err)
+			return p.fail(err)
 		}
 		// RFC 6455 §5.6: "a particular text frame might include a partial
 		// UTF-8 sequence; however, the whole message MUST contain valid
 		// UTF-8": only the end of the message may judge a sequence cut off.
 		if ev.Fin {
 			if err := p.utf8.Finish(); err != nil {
-				return Event{}, p.fail(err)
+				return p.fail(err)
 			}
 		}
 	}
-	return ev, nil
+	return nil
 }
 
 // control consumes the control frame whose header h takes the first n bytes
