@@ -104,7 +104,9 @@ func (c *Conn) waitReading(ctx context.Context) error {
 // reads within idleGrace, unless a streamed message is under way: that one
 // waits for its reader.
 func (c *Conn) leaveReading() {
-	c.rdMore.Store(c.in.r < c.in.w)
+	if more := c.in.r < c.in.w; c.rdMore.Load() != more {
+		c.rdMore.Store(more) // an atomic store costs a fence: only on change
+	}
 	streaming := c.in.stream != nil
 	c.reading.unlock()
 	if c.ending.Load() {
