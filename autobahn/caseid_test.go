@@ -84,8 +84,8 @@ func TestSelected(t *testing.T) {
 		{name: "framing", id: "1.1.1", want: true},
 		{name: "limits", id: "9.1.6", want: true},
 		{name: "auto-fragmentation", id: "10.1.1", want: true},
-		{name: "deflate excluded", id: "12.1.1", want: false},
-		{name: "deflate 13 excluded", id: "13.7.18", want: false},
+		{name: "deflate", id: "12.1.1", want: true},
+		{name: "deflate parameters", id: "13.7.18", want: true},
 		{name: "no such section", id: "8.1", want: false},
 	}
 	for _, tt := range tests {

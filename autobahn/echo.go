@@ -14,16 +14,17 @@ const DefaultReadLimit = 64 << 20
 
 // EchoHandler returns the server under test: an http.Handler that accepts a
 // WebSocket connection and sends every message back with the same type until
-// the connection ends. A readLimit of 0 means DefaultReadLimit.
+// the connection ends. A readLimit of 0 means DefaultReadLimit; comp, if not
+// nil, accepts permessage-deflate with that policy (sections 12 and 13).
 //
 // The handler keeps the library's defaults otherwise (origin check included:
 // the testsuite sends no Origin header), so the suite judges what users get.
-func EchoHandler(readLimit int64) http.Handler {
+func EchoHandler(readLimit int64, comp *conn.Compression) http.Handler {
 	if readLimit == 0 {
 		readLimit = DefaultReadLimit
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := conn.Accept(w, r, &conn.AcceptOptions{ReadLimit: readLimit})
+		ws, err := conn.Accept(w, r, &conn.AcceptOptions{ReadLimit: readLimit, Compression: comp})
 		if err != nil {
 			return // Accept has answered the HTTP request
 		}

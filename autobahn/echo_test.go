@@ -17,7 +17,7 @@ func wsURL(srv *httptest.Server) string {
 }
 
 func TestEchoHandler(t *testing.T) {
-	srv := httptest.NewServer(EchoHandler(0))
+	srv := httptest.NewServer(EchoHandler(0, nil))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -58,7 +58,7 @@ func TestEchoHandler(t *testing.T) {
 }
 
 func TestEchoHandlerReadLimit(t *testing.T) {
-	srv := httptest.NewServer(EchoHandler(16))
+	srv := httptest.NewServer(EchoHandler(16, nil))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/seed865a0254/websocket/conn"
 )
 
 // Agent names under which the reports list our two testees.
@@ -33,6 +35,9 @@ type Config struct {
 	// ReadLimit bounds one message in our server or client; 0 means
 	// DefaultReadLimit.
 	ReadLimit int64
+	// Compression is the permessage-deflate policy of our server and
+	// client; nil means none (sections 12 and 13 then fail).
+	Compression *conn.Compression
 	// Log, when set, also receives wstest's output and the testee's progress.
 	Log io.Writer
 	// StartTimeout bounds the wait for the fuzzing server to listen; 0 means
@@ -55,7 +60,7 @@ func RunServer(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("autobahn: run server: %w", err)
 	}
-	srv := &http.Server{Handler: EchoHandler(cfg.ReadLimit), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := &http.Server{Handler: EchoHandler(cfg.ReadLimit, cfg.Compression), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	go srv.Serve(ln) // returns when srv is closed
 	defer srv.Close()
 
@@ -130,7 +135,7 @@ func RunClient(ctx context.Context, cfg Config) (*Report, error) {
 		stopServer()
 		return nil, fmt.Errorf("autobahn: run client: fuzzing server: %w (output in %s)", err, filepath.Join(cfg.Dir, "wstest-client.log"))
 	}
-	testee := &Testee{URL: url, Agent: ClientAgent, ReadLimit: cfg.ReadLimit, Log: cfg.Log}
+	testee := &Testee{URL: url, Agent: ClientAgent, ReadLimit: cfg.ReadLimit, Compression: cfg.Compression, Log: cfg.Log}
 	runErr := testee.Run(ctx)
 	stopServer()
 	<-exited // an interrupted wstest exits with an error: expected

@@ -12,10 +12,9 @@ import (
 // removed again by DefaultExclude). The testsuite has no sections 8 and 11.
 var DefaultCases = []string{"1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "9.*", "10.*", "12.*", "13.*"}
 
-// DefaultExclude removes sections 12 and 13 on purpose: they test
-// permessage-deflate (RFC 7692), which is not implemented yet, so every case
-// would be UNIMPLEMENTED. Drop them from this list when compression lands.
-var DefaultExclude = []string{"12.*", "13.*"}
+// DefaultExclude removes no case: sections 12 and 13 (permessage-deflate)
+// run since compression landed.
+var DefaultExclude = []string{}
 
 // Report directories, relative to the directory a run writes in.
 const (
@@ -84,7 +83,7 @@ func NewClientSpec(url string, cases, exclude []string) *ClientSpec {
 
 func orDefault(s, def []string) []string {
 	if s == nil {
-		return append([]string(nil), def...)
+		return append([]string{}, def...) // never null in the JSON
 	}
 	return append([]string{}, s...) // never null in the JSON
 }

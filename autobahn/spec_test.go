@@ -20,7 +20,7 @@ func TestServerSpec(t *testing.T) {
 		"outdir":              "./reports/server",
 		"servers":             []any{map[string]any{"agent": "ours", "url": "ws://127.0.0.1:9001"}},
 		"cases":               []any{"1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "9.*", "10.*", "12.*", "13.*"},
-		"exclude-cases":       []any{"12.*", "13.*"},
+		"exclude-cases":       []any{},
 		"exclude-agent-cases": map[string]any{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -51,8 +51,8 @@ func TestClientSpec(t *testing.T) {
 func TestSpecDefaultsNotShared(t *testing.T) {
 	s := NewServerSpec("a", "ws://127.0.0.1:1", nil, nil)
 	s.Cases[0] = "changed"
-	s.ExcludeCases[0] = "changed"
-	if DefaultCases[0] != "1.*" || DefaultExclude[0] != "12.*" {
+	s.ExcludeCases = append(s.ExcludeCases, "changed")
+	if DefaultCases[0] != "1.*" || len(DefaultExclude) != 0 {
 		t.Errorf("a spec shares its slices with the defaults: %v %v", DefaultCases, DefaultExclude)
 	}
 }

@@ -22,6 +22,8 @@ type Testee struct {
 	Agent string
 	// ReadLimit bounds one message; 0 means DefaultReadLimit.
 	ReadLimit int64
+	// Compression, if not nil, offers permessage-deflate with this policy.
+	Compression *conn.Compression
 	// Log, when set, receives one line per case.
 	Log io.Writer
 }
@@ -76,7 +78,7 @@ func (t *Testee) RunCase(ctx context.Context, i int) error {
 		limit = DefaultReadLimit
 	}
 	q := url.Values{"case": {strconv.Itoa(i)}, "agent": {t.Agent}}
-	ws, _, err := conn.Dial(ctx, t.endpoint("runCase", q), &conn.DialOptions{ReadLimit: limit})
+	ws, _, err := conn.Dial(ctx, t.endpoint("runCase", q), &conn.DialOptions{ReadLimit: limit, Compression: t.Compression})
 	if err != nil {
 		return fmt.Errorf("autobahn: case %d: %w", i, err)
 	}

@@ -29,6 +29,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 		Subprotocols:            o.Subprotocols,
 		OriginPatterns:          o.OriginPatterns,
 		InsecureSkipOriginCheck: o.InsecureSkipOriginCheck,
+		Deflate:                 o.Compression.deflateOptions(),
 	})
 	if err != nil {
 		return nil, err
@@ -39,6 +40,8 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 		QueueSize:    o.QueueSize,
 		CloseTimeout: o.CloseTimeout,
 		Ping:         o.Ping,
+		Deflate:      res.Deflate,
+		Compression:  o.Compression,
 	})
 	c.subprotocol = res.Subprotocol
 	return c, nil

@@ -99,7 +99,7 @@ func (c *Conn) queueCloseLocked(code StatusCode, reason string) {
 	if code != StatusNoStatusRcvd {
 		payload = frame.AppendClose(b[:0], code, reason)
 	}
-	c.appendFrameLocked(true, frame.OpClose, payload)
+	c.appendFrameLocked(frame.Header{Fin: true, Opcode: frame.OpClose}, payload)
 	c.kickLocked(nil)
 }
 

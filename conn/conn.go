@@ -54,10 +54,11 @@ type Conn struct {
 	// The message size limits: for whole messages, and for streamed ones.
 	readLimit, streamLimit int64
 	role                   frame.Role
-	ext                    frame.State // RSV bits claimed by negotiated extensions (none yet)
+	ext                    frame.State // RSV bits claimed by negotiated extensions
 	kernelBuf              bool        // nc buffers writes in the kernel (TCP, Unix, TLS over them)
 
 	q *queue.Queue[Message]
+	z *compression // permessage-deflate, if negotiated
 
 	// The reading (reading.go): whoever holds it owns in.
 	reading readingLock
@@ -133,6 +134,10 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 	}
 	c.kernelBuf = kernelBuffered(netConn)
 	c.in.buf, c.in.w = buffered, len(buffered)
+	if cfg.deflate != nil {
+		c.z = newCompression(cfg.deflate, role, cfg.compression)
+		c.ext.RSV1 = true // RFC 7692 §6
+	}
 	c.in.p = frame.NewParser(role, c.ext, cfg.readLimit)
 	c.initRaw()
 	if cfg.ping.Interval > 0 {

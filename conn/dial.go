@@ -31,6 +31,7 @@ func Dial(ctx context.Context, url string, opts *DialOptions) (*Conn, *http.Resp
 		TLSConfig:      o.TLSConfig,
 		NetDialContext: o.NetDialContext,
 		Proxy:          o.Proxy,
+		Deflate:        o.Compression.deflateOptions(),
 	})
 	if err != nil {
 		return nil, resp, err
@@ -41,6 +42,8 @@ func Dial(ctx context.Context, url string, opts *DialOptions) (*Conn, *http.Resp
 		QueueSize:    o.QueueSize,
 		CloseTimeout: o.CloseTimeout,
 		Ping:         o.Ping,
+		Deflate:      res.Deflate,
+		Compression:  o.Compression,
 	})
 	c.subprotocol = res.Subprotocol
 	return c, resp, nil

@@ -43,6 +43,8 @@ type input struct {
 	msgType frame.Opcode
 	// skip: the rest of an abandoned streamed message is being skipped.
 	skip bool
+	// deflated: the whole message being put together is compressed.
+	deflated bool
 
 	// On TCP, raw waits for the socket to be readable with no buffer held
 	// (read_unix.go); rawFn is its callback, built once, which leaves what

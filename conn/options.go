@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/seed865a0254/websocket/handshake"
 	"github.com/seed865a0254/websocket/ping"
 )
 
@@ -52,6 +53,13 @@ type Options struct {
 	CloseTimeout time.Duration
 	// Ping, if its Interval is set, starts a ping policy as StartPing does.
 	Ping ping.Policy
+	// Deflate is the permessage-deflate agreement of the opening handshake
+	// (RFC 7692), nil if none; Accept and Dial set it. With it, the
+	// read limit counts inflated bytes.
+	Deflate *handshake.Deflate
+	// Compression tunes what Deflate allows (see [Compression]); nil means
+	// the defaults.
+	Compression *Compression
 }
 
 // AcceptOptions configures [Accept]. A nil *AcceptOptions, and every zero
@@ -68,6 +76,9 @@ type AcceptOptions struct {
 	// open a connection with the user's cookies (cross-site WebSocket
 	// hijacking); prefer OriginPatterns.
 	InsecureSkipOriginCheck bool
+	// Compression, if not nil, accepts permessage-deflate when the client
+	// offers it (browsers do), with this policy.
+	Compression *Compression
 
 	// ReadLimit, StreamLimit, QueueSize, CloseTimeout and Ping are as in
 	// [Options].
@@ -93,6 +104,8 @@ type DialOptions struct {
 	// Proxy picks an HTTP CONNECT proxy for a request; nil means
 	// http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
+	// Compression, if not nil, offers permessage-deflate, with this policy.
+	Compression *Compression
 
 	// ReadLimit, StreamLimit, QueueSize, CloseTimeout and Ping are as in
 	// [Options].
@@ -110,12 +123,14 @@ type config struct {
 	queueSize    int
 	closeTimeout time.Duration
 	ping         ping.Policy
+	deflate      *handshake.Deflate
+	compression  *Compression
 }
 
 func resolve(o *Options) config {
 	var c config
 	if o != nil {
-		c = config{o.ReadLimit, o.StreamLimit, o.QueueSize, o.CloseTimeout, o.Ping}
+		c = config{o.ReadLimit, o.StreamLimit, o.QueueSize, o.CloseTimeout, o.Ping, o.Deflate, o.Compression}
 	}
 	if c.readLimit == 0 {
 		c.readLimit = DefaultReadLimit

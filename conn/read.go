@@ -161,8 +161,7 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 			}
 			in.msg.added(n)
 			if ev.Fin {
-				in.msgType = 0
-				return in.msg.take(ev.Type), nil
+				return c.finishMessage(ev.Type)
 			}
 			continue
 		}
@@ -187,15 +186,32 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 		case c.skipped(ev.Fin):
 		default:
 			if ev.Start {
-				in.msgType = ev.Type
+				in.msgType, in.deflated = ev.Type, ev.Compressed
 			}
 			in.msg.add(ev)
 			if ev.Fin {
-				in.msgType = 0
-				return in.msg.take(ev.Type), nil
+				return c.finishMessage(ev.Type)
 			}
 		}
 	}
+}
+
+// finishMessage returns the whole message just put together, of type typ,
+// inflated if it came compressed; or, if it does not inflate within the read
+// limit, the reading's end.
+func (c *Conn) finishMessage(typ frame.Opcode) (Message, error) {
+	in := &c.in
+	m := in.msg.take(typ)
+	in.msgType = 0
+	if !in.deflated {
+		return m, nil
+	}
+	in.deflated = false
+	m, err := c.z.inflate(m, c.readLimit)
+	if err != nil {
+		in.end = err
+	}
+	return m, err
 }
 
 // directRoom returns where the next payload bytes can be read straight into

@@ -71,6 +71,9 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 	r := &MessageReader{c: c, ctx: ctx}
 	c.abandonStream()
 	in.p.SetLimit(c.streamLimit)
+	if in.deflated {
+		return c.streamWhole(&t, nil)
+	}
 	if in.msgType != 0 {
 		// Its start was read as a whole message's, under ReadLimit; the
 		// rest comes under StreamLimit.
@@ -82,6 +85,9 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 	}
 	for {
 		ev, err := c.nextEvent(&t)
+		if err == nil && ev.Kind == frame.EventData && ev.Compressed {
+			return c.streamWhole(&t, &ev)
+		}
 		if err == nil && ev.Kind == frame.EventData {
 			r.Type = MessageType(ev.Type)
 			r.take(ev)
@@ -95,6 +101,29 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 			return nil, c.stopTurn(&t, err)
 		}
 	}
+}
+
+// streamWhole puts together a compressed message, whose first event is ev
+// (nil: it is under way), as a whole message, inflated under ReadLimit, and
+// returns it as a stream: compressed messages are not streamed.
+func (c *Conn) streamWhole(t *turn, ev *frame.Event) (*MessageReader, error) {
+	in := &c.in
+	var m Message
+	var err error
+	if ev != nil {
+		in.msgType, in.deflated = ev.Type, true
+		in.msg.add(*ev)
+	}
+	if ev != nil && ev.Fin {
+		m, err = c.finishMessage(ev.Type)
+	} else {
+		m, err = c.readMessage(t)
+	}
+	if err != nil {
+		return nil, c.stopTurn(t, err)
+	}
+	c.leaveReading()
+	return &MessageReader{Type: m.Type, c: c, whole: m.Data}, nil
 }
 
 // MessageReader is one message read as it arrives; see [Conn.Reader]. Read

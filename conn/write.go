@@ -107,7 +107,7 @@ func (c *Conn) Send(ctx context.Context, typ MessageType, data []byte) error {
 	if typ == Text && !utf8.Valid(data) {
 		return errSendUTF8
 	}
-	return c.writeData(ctx, true, frame.Opcode(typ), data, false)
+	return c.sendMessage(ctx, frame.Opcode(typ), data)
 }
 
 // SendText sends s as a Text message, as Send does.
@@ -119,7 +119,7 @@ func (c *Conn) SendText(ctx context.Context, s string) error {
 		return errSendUTF8
 	}
 	// The payload is only read, never kept or modified.
-	return c.writeData(ctx, true, frame.OpText, unsafeBytes(s), false)
+	return c.sendMessage(ctx, frame.OpText, unsafeBytes(s))
 }
 
 // SendBinary sends b as a Binary message, as Send does.
@@ -127,10 +127,11 @@ func (c *Conn) SendBinary(ctx context.Context, b []byte) error {
 	return c.Send(ctx, Binary, b)
 }
 
-// writeData queues one data frame. stream says the caller holds the message
-// slot (a Writer); otherwise the frame is a whole message and waits for a
-// streamed message to end.
-func (c *Conn) writeData(ctx context.Context, fin bool, op frame.Opcode, data []byte, stream bool) error {
+// writeData queues one data frame: h says what it is (Fin, Opcode, RSV1),
+// data is its payload. stream says the caller holds the message slot (a
+// Writer); otherwise the frame is a whole message and waits for a streamed
+// message to end.
+func (c *Conn) writeData(ctx context.Context, h frame.Header, data []byte, stream bool) error {
 	c.mu.Lock()
 	for {
 		if c.sendErr != nil {
@@ -140,7 +141,7 @@ func (c *Conn) writeData(ctx context.Context, fin bool, op frame.Opcode, data []
 		}
 		if stream || !c.streaming {
 			if len(data) > maxInline {
-				return c.writeLarge(ctx, fin, op, data, stream)
+				return c.writeLarge(ctx, h, data, stream)
 			}
 			if c.out == nil || len(c.out.b) < maxPending {
 				break
@@ -151,7 +152,7 @@ func (c *Conn) writeData(ctx context.Context, fin bool, op frame.Opcode, data []
 			return ctx.Err()
 		}
 	}
-	c.appendFrameLocked(fin, op, data)
+	c.appendFrameLocked(h, data)
 	return c.kickLocked(ctx)
 }
 
@@ -182,10 +183,11 @@ func (c *Conn) wakeLocked() {
 	}
 }
 
-// appendFrameLocked encodes one frame into the output buffer; a client masks
-// it there (RFC 6455 §5.3: "The masking key is a 32-bit value chosen at
-// random by the client"; the caller's payload is never modified).
-func (c *Conn) appendFrameLocked(fin bool, op frame.Opcode, payload []byte) {
+// appendFrameLocked encodes one frame, h with payload, into the output
+// buffer; a client masks it there (RFC 6455 §5.3: "The masking key is a
+// 32-bit value chosen at random by the client"; the caller's payload is never
+// modified).
+func (c *Conn) appendFrameLocked(h frame.Header, payload []byte) {
 	if c.out == nil {
 		if c.spare != nil {
 			c.out, c.spare = c.spare, nil
@@ -193,7 +195,7 @@ func (c *Conn) appendFrameLocked(fin bool, op frame.Opcode, payload []byte) {
 			c.out = getWbuf()
 		}
 	}
-	h := frame.Header{Fin: fin, Opcode: op, Length: int64(len(payload))}
+	h.Length = int64(len(payload))
 	if c.role == frame.Client {
 		h.Masked, h.Key = true, newMaskKey()
 	}
@@ -269,7 +271,7 @@ func (c *Conn) writeControl(done <-chan struct{}, op frame.Opcode, payload []byt
 			return context.Canceled
 		}
 	}
-	c.appendFrameLocked(true, op, payload)
+	c.appendFrameLocked(frame.Header{Fin: true, Opcode: op}, payload)
 	if register != nil {
 		register()
 	}

@@ -10,7 +10,7 @@ import (
 // output buffer: it waits to own the write side, then writes the pending
 // frames, the header and the payload together. The caller holds c.mu;
 // writeLarge releases it.
-func (c *Conn) writeLarge(ctx context.Context, fin bool, op frame.Opcode, data []byte, stream bool) error {
+func (c *Conn) writeLarge(ctx context.Context, h frame.Header, data []byte, stream bool) error {
 	// Hold the message slot while waiting, so that no streamed message
 	// starts between here and our frame.
 	if !stream {
@@ -51,7 +51,7 @@ func (c *Conn) writeLarge(ctx context.Context, fin bool, op frame.Opcode, data [
 	}
 	c.mu.Unlock()
 
-	err = c.writeDirect(ctx, buf, fin, op, data)
+	err = c.writeDirect(ctx, buf, h, data)
 
 	c.mu.Lock()
 	if !stream {
@@ -89,7 +89,7 @@ func (e *stillSent) Error() string {
 }
 func (e *stillSent) Unwrap() error { return e.err }
 
-// writeDirect writes the frames in buf, then one frame with data as its
+// writeDirect writes the frames in buf, then one frame, h with data as its
 // payload: the payload is copied (and, by a client, masked) into buf in
 // chunks of writeChunk, and each is written in one call. ctx bounds the
 // write (its deadline, or its cancellation through a past deadline);
@@ -98,7 +98,7 @@ func (e *stillSent) Unwrap() error { return e.err }
 // connection-owned, and returns errExpired when none of our frame had gone
 // out (buf holds the rest of the other frames), else errExpiredSending (buf
 // also holds the rest of our frame, which must go out whole).
-func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Opcode, data []byte) (err error) {
+func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, h frame.Header, data []byte) (err error) {
 	deadline, ok := ctx.Deadline()
 	var done <-chan struct{}
 	if !ok && ctx.Done() != nil {
@@ -116,7 +116,7 @@ func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, fin bool, op frame.Op
 			}
 		}()
 	}
-	h := frame.Header{Fin: fin, Opcode: op, Length: int64(len(data))}
+	h.Length = int64(len(data))
 	if c.role == frame.Client {
 		h.Masked, h.Key = true, newMaskKey()
 	}

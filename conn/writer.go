@@ -76,7 +76,7 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 			return 0, w.abandon(errSendUTF8)
 		}
 	}
-	if err := w.c.writeData(w.ctx, false, w.op, p, true); err != nil {
+	if err := w.c.writeData(w.ctx, frame.Header{Opcode: w.op}, p, true); err != nil {
 		var ss *stillSent
 		if errors.As(err, &ss) {
 			// The fragment goes out: the peer waits for the rest.
@@ -104,7 +104,7 @@ func (w *messageWriter) Close() error {
 			return err
 		}
 	}
-	err := w.c.writeData(w.ctx, true, w.op, nil, true)
+	err := w.c.writeData(w.ctx, frame.Header{Fin: true, Opcode: w.op}, nil, true)
 	if err != nil {
 		err = w.abandon(err)
 	}

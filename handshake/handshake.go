@@ -36,6 +36,7 @@ type Result struct {
 	Subprotocol string
 	// Extensions lists the negotiated extensions; always empty for now.
 	Extensions []Extension
+	Deflate    *Deflate
 }
 
 // Error is a handshake that was refused: by Accept, the request it refused
@@ -65,6 +66,7 @@ type ServerOptions struct {
 	// then open a connection with the user's cookies (cross-site WebSocket
 	// hijacking). Use OriginPatterns instead where possible.
 	InsecureSkipOriginCheck bool
+	Deflate                 *DeflateOptions
 }
 
 // ClientOptions configures Dial. A nil *ClientOptions is the zero value.
@@ -84,7 +86,8 @@ type ClientOptions struct {
 	// Proxy picks the proxy for a request (whose URL has the scheme http or
 	// https), as http.Transport.Proxy does; nil means
 	// http.ProxyFromEnvironment. Proxies are reached with HTTP CONNECT.
-	Proxy func(*http.Request) (*url.URL, error)
+	Proxy   func(*http.Request) (*url.URL, error)
+	Deflate *DeflateOptions
 }
 
 // acceptGUID is the "globally unique identifier" of RFC 6455 §1.3.

@@ -36,6 +36,7 @@ import (
 	"syscall"
 
 	"github.com/seed865a0254/websocket/autobahn"
+	"github.com/seed865a0254/websocket/conn"
 )
 
 func main() {
@@ -77,6 +78,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	url := fs.String("url", "ws://127.0.0.1:9001", "`URL` of the running fuzzing server")
 	agent := fs.String("agent", autobahn.ClientAgent, "`name` of the client in the reports")
 	readLimit := fs.Int64("read-limit", autobahn.DefaultReadLimit, "largest message accepted, in `bytes`")
+	compress := fs.Bool("compress", true, "offer permessage-deflate")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -89,6 +91,9 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	t := &autobahn.Testee{URL: *url, Agent: *agent, ReadLimit: *readLimit, Log: stdout}
+	if *compress {
+		t.Compression = &conn.Compression{}
+	}
 	if err := t.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -108,6 +113,8 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	update := fs.Bool("update", false, "rewrite the expected files from this run instead of comparing")
 	readLimit := fs.Int64("read-limit", autobahn.DefaultReadLimit, "largest message our server and client accept, in `bytes`")
 	verbose := fs.Bool("v", false, "show wstest's output and the client's progress")
+	compress := fs.Bool("compress", true, "negotiate permessage-deflate (sections 12 and 13 need it)")
+	takeover := fs.Bool("peer-context-takeover", false, "let the peer compress with context takeover (by default our server answers client_no_context_takeover and our client offers server_no_context_takeover)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -136,6 +143,9 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	cfg := autobahn.Config{Engine: engine, Dir: dir, ReadLimit: *readLimit}
+	if *compress {
+		cfg.Compression = &conn.Compression{PeerContextTakeover: *takeover}
+	}
 	if *cases != "" {
 		cfg.Cases = strings.Split(*cases, ",")
 	}
