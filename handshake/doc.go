@@ -50,9 +50,10 @@
 // # Compression
 //
 // permessage-deflate (RFC 7692) is the one extension negotiated, and only
-// when ServerOptions.Deflate is set; otherwise Accept ignores offers.
-// Result.Deflate holds the agreement, Result.Extensions the answer;
-// compressing is package conn's job.
+// when ServerOptions.Deflate or ClientOptions.Deflate is set; otherwise
+// Accept ignores offers and Dial offers nothing. Result.Deflate holds the
+// agreement, Result.Extensions the answer; compressing is package conn's
+// job.
 //
 // Accept answers the first permessage-deflate offer it finds valid, in the
 // client's order of preference (§5), and declines the others without
@@ -65,7 +66,13 @@
 // DeflateOptions add what the server asks for itself. Other extensions are
 // ignored.
 //
-// Dial offers no extension yet.
+// Dial offers "permessage-deflate; client_max_window_bits" with the
+// parameters DeflateOptions asks for, and fails the handshake (an *Error,
+// with the response) on an answer the offer did not allow: another
+// extension, two elements, an unknown, repeated or malformed parameter, a
+// window larger than asked, or a server_no_context_takeover asked for and
+// not answered. A response without Sec-WebSocket-Extensions means no
+// compression.
 //
 // # Bytes after the handshake
 //

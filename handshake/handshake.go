@@ -94,6 +94,9 @@ type ClientOptions struct {
 	// https), as http.Transport.Proxy does; nil means
 	// http.ProxyFromEnvironment. Proxies are reached with HTTP CONNECT.
 	Proxy func(*http.Request) (*url.URL, error)
+	// Deflate, when set, makes Dial offer permessage-deflate (RFC 7692)
+	// under its policy and check the server's answer. Nil offers nothing.
+	Deflate *DeflateOptions
 }
 
 // acceptGUID is the "globally unique identifier" of RFC 6455 §1.3.
