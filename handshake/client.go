@@ -28,34 +28,38 @@ const (
 
 var errHeaderTooLarge = errors.New("handshake: response header too large")
 
-// CheckResponse checks that resp completes the opening handshake of a
-// request sent with key (RFC 6455 §4.1, the client's checks of the server's
-// response). It returns nil or an *Error with the response's status.
+// CheckResponse checks that resp completes the opening handshake of a request
+// sent with key (RFC 6455 §4.1). It returns nil or an *Error with its status.
 //
-// It fails a response that selects any extension, since no extension is
-// offered yet, and one that selects more than one subprotocol or a
-// malformed one; that the subprotocol is one that was offered is for the
-// caller to check (Dial does).
+// It fails a response that selects any extension (Dial checks one against
+// its permessage-deflate offer), more than one subprotocol or a malformed
+// one; that the subprotocol was offered is for the caller to check.
 func CheckResponse(resp *http.Response, key string) error {
+	_, _, err := checkResponse(resp, key, nil)
+	return err
+}
+
+// checkResponse is CheckResponse for a request that offered deflate (nil: none).
+func checkResponse(resp *http.Response, key string, deflate *DeflateOptions) (*Deflate, []Extension, error) {
 	fail := func(reason string) error { return &Error{Status: resp.StatusCode, Reason: reason} }
 	// "If the status code received from the server is not 101, the client
 	// handles the response per HTTP [RFC2616] procedures." (§4.1)
 	if resp.StatusCode != http.StatusSwitchingProtocols {
-		return fail("the server did not switch protocols")
+		return nil, nil, fail("the server did not switch protocols")
 	}
 	// "If the response lacks an |Upgrade| header field or the |Upgrade|
 	// header field contains a value that is not an ASCII case-insensitive
 	// match for the value "websocket", the client MUST _Fail the WebSocket
 	// Connection_." (§4.1)
 	if !onlyToken(resp.Header.Values("Upgrade"), "websocket") {
-		return fail(`missing "Upgrade: websocket"`)
+		return nil, nil, fail(`missing "Upgrade: websocket"`)
 	}
 	// "If the response lacks a |Connection| header field or the
 	// |Connection| header field doesn't contain a token that is an ASCII
 	// case-insensitive match for the value "Upgrade", the client MUST _Fail
 	// the WebSocket Connection_." (§4.1)
 	if !hasToken(resp.Header.Values("Connection"), "upgrade") {
-		return fail(`missing "Connection: Upgrade"`)
+		return nil, nil, fail(`missing "Connection: Upgrade"`)
 	}
 	// "If the response lacks a |Sec-WebSocket-Accept| header field or the
 	// |Sec-WebSocket-Accept| contains a value other than the base64-encoded
@@ -64,26 +68,20 @@ func CheckResponse(resp *http.Response, key string) error {
 	// but ignoring any leading and trailing whitespace, the client MUST _Fail
 	// the WebSocket Connection_." (§4.1)
 	if v := resp.Header.Values("Sec-WebSocket-Accept"); len(v) != 1 || trimOWS(v[0]) != ComputeAccept(key) {
-		return fail("wrong or missing Sec-WebSocket-Accept")
+		return nil, nil, fail("wrong or missing Sec-WebSocket-Accept")
 	}
-	// "If the response includes a |Sec-WebSocket-Extensions| header field
-	// and this header field indicates the use of an extension that was not
-	// present in the client's handshake (the server has indicated an
-	// extension not requested by the client), the client MUST _Fail the
-	// WebSocket Connection_." (§4.1) We offer none.
-	if v := resp.Header.Values("Sec-WebSocket-Extensions"); len(v) > 0 {
-		if _, err := parseExtensions(v); err != errEmptyList {
-			return fail("the server selected an extension that was not offered")
-		}
+	d, exts, err := checkDeflateAnswer(resp.Header.Values("Sec-WebSocket-Extensions"), deflate)
+	if err != nil {
+		return nil, nil, fail(err.Error())
 	}
 	// §4.2.2: the server answers with "a single value representing the
 	// subprotocol the server is ready to use".
 	if v := resp.Header.Values("Sec-WebSocket-Protocol"); len(v) > 0 {
 		if p, err := parseTokenList(v); err != nil || len(p) != 1 {
-			return fail("malformed Sec-WebSocket-Protocol")
+			return nil, nil, fail("malformed Sec-WebSocket-Protocol")
 		}
 	}
-	return nil
+	return d, exts, nil
 }
 
 // Dial opens a WebSocket connection to rawURL (ws://, wss://, or http://
@@ -168,7 +166,7 @@ func checkClientOptions(opts *ClientOptions) error {
 			}
 		}
 	}
-	return nil
+	return opts.Deflate.check()
 }
 
 // appendRequest appends the client's opening handshake (§4.1).
@@ -189,6 +187,7 @@ func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
 		b = append(b, strings.Join(opts.Subprotocols, ", ")...)
 		b = append(b, "\r\n"...)
 	}
+	b = appendDeflateOffer(b, opts.Deflate)
 	if u := t.u.User; u != nil && headerGet(opts.Header, "Authorization") == "" {
 		pass, _ := u.Password()
 		b = append(b, "Authorization: Basic "...)
@@ -284,7 +283,8 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := CheckResponse(resp, key); err != nil {
+	deflate, exts, err := checkResponse(resp, key, opts.Deflate)
+	if err != nil {
 		keepBody(resp)
 		return nil, resp, err
 	}
@@ -298,7 +298,7 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 		return nil, resp, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("the server selected subprotocol %q, which was not offered", sub)}
 	}
 	resp.Body = http.NoBody
-	return &Result{Conn: c, Buffered: buffered, Subprotocol: sub}, resp, nil
+	return &Result{Conn: c, Buffered: buffered, Subprotocol: sub, Extensions: exts, Deflate: deflate}, resp, nil
 }
 
 // ctxErr is ctx.Err(), or DeadlineExceeded as soon as the deadline has

@@ -1,6 +1,6 @@
 // Package handshake implements the WebSocket opening handshake of RFC 6455
 // §4: the server side (§4.2, Accept) and the client side (§4.1, Dial), over
-// HTTP/1.1.
+// HTTP/1.1, with the negotiation of permessage-deflate (RFC 7692 §5, §7).
 //
 // Most programs use package conn, whose Accept and Dial wrap these and
 // return a ready connection. This package is for code that wants the
@@ -47,8 +47,32 @@
 // reaches the server directly or through an HTTP CONNECT proxy (http or
 // https), with http.ProxyFromEnvironment as the default.
 //
-// Extensions (permessage-deflate, RFC 7692) are not negotiated yet: Accept
-// ignores offers and Dial offers none, so Result.Extensions is empty.
+// # Compression
+//
+// permessage-deflate (RFC 7692) is the one extension negotiated, and only
+// when ServerOptions.Deflate or ClientOptions.Deflate is set; otherwise
+// Accept ignores offers and Dial offers nothing. Result.Deflate holds the
+// agreement, Result.Extensions the answer; compressing is package conn's
+// job.
+//
+// Accept answers the first permessage-deflate offer it finds valid, in the
+// client's order of preference (§5), and declines the others without
+// failing the handshake (§7): an offer with an unknown or repeated
+// parameter, a value on a parameter that takes none, or a window that is
+// not 8 to 15 written without a leading zero. It answers within the offer:
+// server_no_context_takeover when asked (§7.1.1.1), the
+// server_max_window_bits asked, whatever it is (§7.1.2.1), and
+// client_max_window_bits only if the client offered it (§7.1.2.2); the
+// DeflateOptions add what the server asks for itself. Other extensions are
+// ignored.
+//
+// Dial offers "permessage-deflate; client_max_window_bits" with the
+// parameters DeflateOptions asks for, and fails the handshake (an *Error,
+// with the response) on an answer the offer did not allow: another
+// extension, two elements, an unknown, repeated or malformed parameter, a
+// window larger than asked, or a server_no_context_takeover asked for and
+// not answered. A response without Sec-WebSocket-Extensions means no
+// compression.
 //
 // # Bytes after the handshake
 //

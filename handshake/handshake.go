@@ -34,9 +34,13 @@ type Result struct {
 	Buffered []byte
 	// Subprotocol is the negotiated subprotocol, or "" for none.
 	Subprotocol string
-	// Extensions lists the negotiated extensions; always empty for now.
+	// Extensions lists the negotiated extensions: the server's answer, as
+	// Accept sent it or as Dial parsed it. It is empty when none was
+	// agreed; permessage-deflate is the only one this package negotiates.
 	Extensions []Extension
-	Deflate    *Deflate
+	// Deflate is the permessage-deflate agreement (RFC 7692), or nil when
+	// compression was not negotiated.
+	Deflate *Deflate
 }
 
 // Error is a handshake that was refused: by Accept, the request it refused
@@ -66,7 +70,10 @@ type ServerOptions struct {
 	// then open a connection with the user's cookies (cross-site WebSocket
 	// hijacking). Use OriginPatterns instead where possible.
 	InsecureSkipOriginCheck bool
-	Deflate                 *DeflateOptions
+	// Deflate, when set, makes Accept answer the client's first valid
+	// permessage-deflate offer (RFC 7692) under its policy. Nil ignores
+	// offers.
+	Deflate *DeflateOptions
 }
 
 // ClientOptions configures Dial. A nil *ClientOptions is the zero value.
@@ -86,7 +93,9 @@ type ClientOptions struct {
 	// Proxy picks the proxy for a request (whose URL has the scheme http or
 	// https), as http.Transport.Proxy does; nil means
 	// http.ProxyFromEnvironment. Proxies are reached with HTTP CONNECT.
-	Proxy   func(*http.Request) (*url.URL, error)
+	Proxy func(*http.Request) (*url.URL, error)
+	// Deflate, when set, makes Dial offer permessage-deflate (RFC 7692)
+	// under its policy and check the server's answer. Nil offers nothing.
 	Deflate *DeflateOptions
 }
 

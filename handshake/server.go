@@ -130,14 +130,14 @@ func checkOrigin(r *http.Request, opts *ServerOptions) error {
 	return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
 }
 
-// checkOptions reports a server misconfiguration.
+// check reports a server misconfiguration.
 func (opts *ServerOptions) check() error {
 	for _, p := range opts.OriginPatterns {
 		if _, err := path.Match(p, ""); err != nil {
 			return fmt.Errorf("handshake: origin pattern %q: %w", p, err)
 		}
 	}
-	return nil
+	return opts.Deflate.check()
 }
 
 // selectSubprotocol returns the first of the server's subprotocols that the
@@ -192,8 +192,9 @@ func refuse(w http.ResponseWriter, status int, reason string) {
 // sets itself and any whose name is not a token or whose value holds CR, LF
 // or NUL.
 //
-// Offered extensions are not negotiated yet: no Sec-WebSocket-Extensions
-// header is sent, so the client must not use any.
+// With opts.Deflate set, Accept answers the first valid permessage-deflate
+// offer (RFC 7692 §5, §7) and reports the agreement in Result.Deflate; an
+// invalid offer is declined, not refused. No other extension is accepted.
 func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Result, error) {
 	if opts == nil {
 		opts = &ServerOptions{}
@@ -217,7 +218,8 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 		return nil, err
 	}
 	sub := selectSubprotocol(r, opts.Subprotocols)
-	resp := appendResponse(nil, ComputeAccept(trimOWS(r.Header.Get("Sec-WebSocket-Key"))), sub, w.Header())
+	deflate, exts := negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), opts.Deflate)
+	resp := appendResponse(nil, ComputeAccept(trimOWS(r.Header.Get("Sec-WebSocket-Key"))), sub, exts, w.Header())
 
 	netConn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -246,7 +248,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 		return nil, fmt.Errorf("handshake: writing response: %w", err)
 	}
 	netConn.SetWriteDeadline(time.Time{})
-	return &Result{Conn: netConn, Buffered: buffered, Subprotocol: sub}, nil
+	return &Result{Conn: netConn, Buffered: buffered, Subprotocol: sub, Extensions: exts, Deflate: deflate}, nil
 }
 
 // handshakeHeaders are set by the handshake itself; callers cannot override them.
@@ -263,7 +265,7 @@ var handshakeHeaders = map[string]bool{
 }
 
 // appendResponse appends the 101 response of §4.2.2, item 5.
-func appendResponse(b []byte, accept, subprotocol string, extra http.Header) []byte {
+func appendResponse(b []byte, accept, subprotocol string, exts []Extension, extra http.Header) []byte {
 	b = append(b, "HTTP/1.1 101 Switching Protocols\r\n"+
 		"Upgrade: websocket\r\n"+
 		"Connection: Upgrade\r\n"+
@@ -275,6 +277,7 @@ func appendResponse(b []byte, accept, subprotocol string, extra http.Header) []b
 		b = append(b, subprotocol...)
 		b = append(b, "\r\n"...)
 	}
+	b = appendExtensionsHeader(b, exts)
 	b = appendHeaders(b, extra, func(name string) bool { return !handshakeHeaders[name] })
 	return append(b, "\r\n"...)
 }
