@@ -23,7 +23,7 @@
 // # How a message travels
 //
 // One owner at a time reads the socket (reading.go): it holds the reading,
-// a one-slot channel, and with it the buffered bytes, the parser and the
+// a lock (readingLock), and with it the buffered bytes, the parser and the
 // message being put together (input.go).
 //
 //  1. A Receive call first takes a message from the queue, if the
@@ -32,8 +32,9 @@
 //     socket (on TCP without holding a buffer), feeds the bytes to the
 //     parser, answers control frames, appends payload to the message (a
 //     large payload is read straight into the message's memory) and
-//     returns the message as soon as it is whole (readMessage). Bytes
-//     beyond it stay buffered for the next call. Its context bounds each
+//     returns the message as soon as it is whole (readMessage), inflated
+//     first if it came compressed (deflate.go). Bytes beyond it stay
+//     buffered for the next call. Its context bounds each
 //     wait through the socket's read deadline.
 //  3. When it returns, nobody reads until the next Receive call. If none
 //     comes within 10 ms (idleGrace), the background reader takes the
@@ -49,7 +50,21 @@
 // [Conn.Reader] takes the next message as a stream instead: its Reads take
 // the reading in turn and copy payload out as it arrives, or read it
 // straight into the caller's buffer, so a message of any size (up to
-// StreamLimit) is never held whole.
+// StreamLimit) is never held whole. (A compressed message is the exception:
+// it is inflated whole, under ReadLimit, and then read from memory.)
+//
+// # Compression
+//
+// With permessage-deflate (RFC 7692; the Compression option of Accept and
+// Dial) Send compresses each whole message of at least
+// DefaultCompressionThreshold bytes (Compression.Threshold) with a pooled
+// compress/flate writer; messages streamed with Writer go out as they are.
+// A received compressed message is inflated by a pooled reader, and
+// ReadLimit counts its inflated bytes. By default neither side keeps
+// compression context between messages, so an idle connection holds no
+// compressor and no window; Compression.ContextTakeover and
+// PeerContextTakeover trade memory (about 1.2 MB and 32 KiB per connection)
+// for ratio.
 //
 // The caller owns a received message's Data. An application that is done
 // with it may give it back with [Message.Release]: a later message of about

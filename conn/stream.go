@@ -24,6 +24,9 @@ import (
 // goes; while the application holds an unfinished MessageReader and does not
 // read, nothing is read from the connection.
 //
+// A compressed message (permessage-deflate) is not streamed: it is inflated
+// whole, under ReadLimit, and then read from memory.
+//
 // If ctx ends first, Reader returns ctx.Err() and nothing is lost, as with
 // Receive. A later Receive or Reader call while a streamed message is
 // unfinished skips the rest of it; its MessageReader then fails.
