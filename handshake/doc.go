@@ -33,6 +33,9 @@
 // the request's Host; ServerOptions.OriginPatterns allows more hosts, and
 // ServerOptions.InsecureSkipOriginCheck turns the check off. A request
 // without an Origin header does not come from a browser and is allowed.
+// Patterns are matched against the host as the Origin writes it, an IPv6
+// address in its brackets, and only '*' is special in them: "[::1]:*" is
+// the IPv6 loopback address on any port.
 //
 // The server picks the first of its own subprotocols that the client
 // offered (§4.2.2); with none in common it sends no Sec-WebSocket-Protocol

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"path"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -95,51 +92,6 @@ func validKey(key string) bool {
 	return err == nil && n == 16
 }
 
-// checkOrigin applies the origin policy of opts to r. A request without an
-// Origin header comes from a non-browser client and is allowed: the check
-// protects browsers' users from cross-site WebSocket hijacking (RFC 6455
-// §10.2).
-func checkOrigin(r *http.Request, opts *ServerOptions) error {
-	if opts.InsecureSkipOriginCheck {
-		return nil
-	}
-	origins := r.Header.Values("Origin")
-	if len(origins) == 0 {
-		return nil
-	}
-	if len(origins) > 1 {
-		return &Error{Status: http.StatusForbidden, Reason: "more than one Origin"}
-	}
-	u, err := url.Parse(origins[0])
-	if err != nil || u.Host == "" {
-		return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return nil
-	}
-	host, hostPort := strings.ToLower(u.Hostname()), strings.ToLower(u.Host)
-	for _, p := range opts.OriginPatterns {
-		p = strings.ToLower(p)
-		if ok, _ := path.Match(p, host); ok {
-			return nil
-		}
-		if ok, _ := path.Match(p, hostPort); ok {
-			return nil
-		}
-	}
-	return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
-}
-
-// checkOptions reports a server misconfiguration.
-func (opts *ServerOptions) check() error {
-	for _, p := range opts.OriginPatterns {
-		if _, err := path.Match(p, ""); err != nil {
-			return fmt.Errorf("handshake: origin pattern %q: %w", p, err)
-		}
-	}
-	return nil
-}
-
 // selectSubprotocol returns the first of the server's subprotocols that the
 // client offered, or "".
 func selectSubprotocol(r *http.Request, ours []string) string {
@@ -197,10 +149,6 @@ func refuse(w http.ResponseWriter, status int, reason string) {
 func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Result, error) {
 	if opts == nil {
 		opts = &ServerOptions{}
-	}
-	if err := opts.check(); err != nil {
-		refuse(w, http.StatusInternalServerError, "server misconfigured")
-		return nil, err
 	}
 	if err := CheckRequest(r); err != nil {
 		var he *Error
