@@ -316,7 +316,7 @@ func headerValues(h http.Header, name string) []string {
 		return v
 	}
 	for k, v := range h {
-		if strings.EqualFold(k, name) {
+		if equalFoldASCII(k, name) {
 			return v
 		}
 	}

@@ -32,7 +32,7 @@ func checkOrigin(r *http.Request, opts *ServerOptions) error {
 	if err != nil || u.Host == "" {
 		return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	if equalFoldASCII(u.Host, r.Host) {
 		return nil
 	}
 	host := withoutPort(u.Host)
