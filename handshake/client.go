@@ -76,8 +76,13 @@ func CheckResponse(resp *http.Response, key string) error {
 		}
 	}
 	// §4.2.2: the server answers with "a single value representing the
-	// subprotocol the server is ready to use".
-	if v := resp.Header.Values("Sec-WebSocket-Protocol"); len(v) > 0 {
+	// subprotocol the server is ready to use", and "The
+	// |Sec-WebSocket-Protocol| header field MUST NOT appear more than once
+	// in an HTTP response." (§11.3.4) Two lines, even one of them empty,
+	// would leave client and server each believing its own.
+	if v := resp.Header.Values("Sec-WebSocket-Protocol"); len(v) > 1 {
+		return fail("Sec-WebSocket-Protocol appears more than once")
+	} else if len(v) == 1 {
 		if p, err := parseTokenList(v); err != nil || len(p) != 1 {
 			return fail("malformed Sec-WebSocket-Protocol")
 		}
@@ -283,13 +288,13 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 		keepBody(resp)
 		return nil, resp, err
 	}
-	sub := resp.Header.Get("Sec-WebSocket-Protocol")
+	sub := trimOWS(resp.Header.Get("Sec-WebSocket-Protocol"))
 	// "If the response includes a |Sec-WebSocket-Protocol| header field and
 	// this header field indicates the use of a subprotocol that was not
 	// present in the client's handshake (the server has indicated a
 	// subprotocol not requested by the client), the client MUST _Fail the
 	// WebSocket Connection_." (§4.1)
-	if sub = trimOWS(sub); sub != "" && !slices.Contains(offered(opts), sub) {
+	if sub != "" && !slices.Contains(offered(opts), sub) {
 		return nil, resp, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("the server selected subprotocol %q, which was not offered", sub)}
 	}
 	resp.Body = http.NoBody
