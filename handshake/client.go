@@ -96,6 +96,9 @@ func CheckResponse(resp *http.Response, key string) error {
 // dial, proxy, TLS, request and response. Cancelling it after Dial has
 // returned has no effect on the connection.
 //
+// A URL with user info ("ws://user:password@host/") is refused: RFC 6455's
+// ws-URI has none (§3). Send credentials in a header (ClientOptions.Header).
+//
 // When the server answers but does not complete the handshake, Dial returns
 // its *http.Response, whose Body holds at most the first 1 KiB of the body
 // already read (the connection is closed), together with an *Error. The
@@ -126,6 +129,11 @@ func parseURL(rawURL string) (target, error) {
 		u.Scheme, port, t.secure = "https", "443", true
 	default:
 		return target{}, fmt.Errorf("handshake: unsupported URL scheme %q", u.Scheme)
+	}
+	// The ws-URI of RFC 6455 §3 has no userinfo, and a password in it would
+	// go out in clear text over ws:// (the error does not repeat it).
+	if u.User != nil {
+		return target{}, errors.New("handshake: URL holds user info (user:password@), which a WebSocket URL cannot carry: send credentials in a header")
 	}
 	if u.Host == "" || u.Opaque != "" {
 		return target{}, fmt.Errorf("handshake: URL %q has no host", rawURL)
@@ -191,12 +199,6 @@ func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
 	if len(opts.Subprotocols) > 0 {
 		b = append(b, "Sec-WebSocket-Protocol: "...)
 		b = append(b, strings.Join(opts.Subprotocols, ", ")...)
-		b = append(b, "\r\n"...)
-	}
-	if u := t.u.User; u != nil && headerGet(opts.Header, "Authorization") == "" {
-		pass, _ := u.Password()
-		b = append(b, "Authorization: Basic "...)
-		b = append(b, basicAuth(u.Username(), pass)...)
 		b = append(b, "\r\n"...)
 	}
 	b = appendHeaders(b, opts.Header, func(name string) bool { return name != "Host" })

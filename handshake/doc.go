@@ -44,12 +44,14 @@
 // Dial checks the server's answer as §4.1 requires: status 101, Upgrade
 // and Connection tokens, Sec-WebSocket-Accept (§1.3, ComputeAccept), a
 // chosen subprotocol that was offered, on one line at most (§11.3.4), and
-// no extension that was not offered. It refuses to send header values
-// holding CR, LF or NUL, subprotocol names that are not tokens, and headers
-// that would override the handshake's own. It reads at most 64 KiB of
-// response header. It reaches the server directly or through an HTTP
-// CONNECT proxy (http or https), with http.ProxyFromEnvironment as the
-// default.
+// no extension that was not offered. It refuses URLs that carry user info
+// ("ws://user:password@host/"): a WebSocket URL has none (§3), and over
+// ws:// the password would travel in clear text; send credentials in
+// ClientOptions.Header instead. It refuses to send header values holding
+// CR, LF or NUL, subprotocol names that are not tokens, and headers that
+// would override the handshake's own. It reads at most 64 KiB of response
+// header. It reaches the server directly or through an HTTP CONNECT proxy
+// (http or https), with http.ProxyFromEnvironment as the default.
 //
 // Extensions (permessage-deflate, RFC 7692) are not negotiated yet: Accept
 // ignores offers and Dial offers none, so Result.Extensions is empty.
