@@ -86,7 +86,8 @@ type AcceptOptions struct {
 // means the default.
 type DialOptions struct {
 	// Header holds extra request headers, such as Origin, Cookie or
-	// Authorization.
+	// Authorization. A value with a control character other than HTAB
+	// (RFC 9110 §5.5) is refused.
 	Header http.Header
 	// Subprotocols lists the subprotocols to offer, in order of preference.
 	Subprotocols []string

@@ -175,8 +175,8 @@ func checkClientOptions(opts *ClientOptions) error {
 			return fmt.Errorf("handshake: header %s is set by the handshake", canon)
 		}
 		for _, v := range values {
-			if containsCTL(v) {
-				return fmt.Errorf("handshake: header %s: value holds CR, LF or NUL", canon)
+			if !validFieldValue(v) {
+				return fmt.Errorf("handshake: header %s: value holds a control character (RFC 9110 §5.5)", canon)
 			}
 		}
 	}
@@ -185,7 +185,7 @@ func checkClientOptions(opts *ClientOptions) error {
 
 // appendRequest appends the client's opening handshake (§4.1).
 func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
-	host := t.u.Host
+	host := removeZone(t.u.Host)
 	if h := headerGet(opts.Header, "Host"); h != "" {
 		host = h
 	}

@@ -21,7 +21,10 @@
 //   - no Host, a Sec-WebSocket-Key that is not the base64 of 16 bytes or
 //     that appears twice (§11.3.1), a malformed Sec-WebSocket-Protocol
 //     (§11.3.4) or Sec-WebSocket-Extensions (§9.1) list: 400;
-//   - an Origin the server does not allow: 403.
+//   - an Origin the server does not allow: 403;
+//   - a header the handler set for the 101 response that cannot be sent (a
+//     name that is not a token, a value with a control character other
+//     than HTAB, RFC 9110 §5.5): 500, without that header.
 //
 // Tokens are compared ASCII case-insensitively and found inside lists, and a
 // field sent on several lines is read as one list (RFC 7230 §3.2.2, §7).
@@ -47,11 +50,14 @@
 // no extension that was not offered. It refuses URLs that carry user info
 // ("ws://user:password@host/"): a WebSocket URL has none (§3), and over
 // ws:// the password would travel in clear text; send credentials in
-// ClientOptions.Header instead. It refuses to send header values holding
-// CR, LF or NUL, subprotocol names that are not tokens, and headers that
-// would override the handshake's own. It reads at most 64 KiB of response
-// header. It reaches the server directly or through an HTTP CONNECT proxy
-// (http or https), with http.ProxyFromEnvironment as the default.
+// ClientOptions.Header instead. It refuses to send header values holding a
+// control character other than HTAB (RFC 9110 §5.5, the rule net/http
+// applies), subprotocol names that are not tokens, and headers that would
+// override the handshake's own. An IPv6 zone in the URL ("[fe80::1%25en0]")
+// chooses the interface to dial but is left out of the Host header. It
+// reads at most 64 KiB of response header. It reaches the server directly
+// or through an HTTP CONNECT proxy (http or https), with
+// http.ProxyFromEnvironment as the default.
 //
 // Extensions (permessage-deflate, RFC 7692) are not negotiated yet: Accept
 // ignores offers and Dial offers none, so Result.Extensions is empty.

@@ -1,6 +1,7 @@
 package handshake
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -55,6 +56,76 @@ func TestCaseFoldingIsASCIIOnly(t *testing.T) {
 			r.Header.Set("Origin", tt.origin)
 			if err := checkOrigin(r, &ServerOptions{OriginPatterns: tt.patterns}); err == nil {
 				t.Errorf("Origin %q allowed for Host %q, patterns %q", tt.origin, tt.host, tt.patterns)
+			}
+		})
+	}
+}
+
+// Header values follow RFC 9110 §5.5, as net/http applies it: no control
+// character but HTAB. The client refuses to send one.
+func TestDialRefusesControlCharactersInHeaderValues(t *testing.T) {
+	for _, v := range []string{"a\vb", "a\x7fb", "\x1b[31mred", "a\x01b", "a\x0cb", "a\x1fb"} {
+		dialed := false
+		_, resp, err := Dial(t.Context(), "ws://127.0.0.1/", &ClientOptions{
+			Header: http.Header{"X-A": {v}},
+			Proxy:  noProxy,
+			NetDialContext: func(context.Context, string, string) (net.Conn, error) {
+				dialed = true
+				return nil, errors.New("must not dial")
+			},
+		})
+		if err == nil || resp != nil || !strings.HasPrefix(err.Error(), "handshake: ") || dialed {
+			t.Errorf("value %q: Dial = %v, %v (dialed %v); want a handshake error before dialing", v, resp, err, dialed)
+		}
+	}
+	// What the rule allows still goes out.
+	for _, v := range []string{"", "a\tb", " padded ", "caf\xc3\xa9", "\x80\xff", `"quoted", list; q=0.5`} {
+		if err := checkClientOptions(&ClientOptions{Header: http.Header{"X-A": {v}}}); err != nil {
+			t.Errorf("value %q refused: %v", v, err)
+		}
+	}
+}
+
+// A header the handler set before Accept that cannot be sent as it is (a
+// name that is not a token, a value with a control character) is the
+// handler's mistake: Accept answers 500 and sends none of it, rather than a
+// 101 carrying it or missing it silently.
+func TestAcceptRefusesUnsendableHandlerHeaders(t *testing.T) {
+	tests := []struct {
+		name, field, value string
+	}{
+		{name: "ESC", field: "X-Color", value: "\x1b[31mred"},
+		{name: "vertical tab", field: "X-A", value: "a\vb"},
+		{name: "DEL", field: "X-A", value: "a\x7fb"},
+		{name: "CR LF", field: "X-A", value: "a\r\nInjected: yes"},
+		{name: "NUL", field: "X-A", value: "a\x00b"},
+		{name: "name not a token", field: "X A", value: "b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, results := acceptServer(t, nil, func(w http.ResponseWriter) {
+				w.Header().Set("X-Fine", "ok")
+				w.Header()[tt.field] = []string{tt.value}
+			})
+			req := strings.Replace(goldenRequest, "Origin: http://example.com\r\n", "", 1)
+			_, br := rawExchange(t, srv, req)
+			out := receive(t, results)
+			if out.err == nil {
+				out.res.Conn.Close()
+				t.Errorf("Accept succeeded with %s: %q", tt.field, tt.value)
+			} else if !strings.HasPrefix(out.err.Error(), "handshake: ") {
+				t.Errorf("error %q lacks the package prefix", out.err)
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusInternalServerError {
+				t.Errorf("status %d, want 500", resp.StatusCode)
+			}
+			if _, ok := resp.Header[http.CanonicalHeaderKey(tt.field)]; ok {
+				t.Errorf("the refusal carries %s: %q", tt.field, resp.Header.Get(tt.field))
 			}
 		})
 	}

@@ -72,8 +72,8 @@ type ServerOptions struct {
 // ClientOptions configures Dial. A nil *ClientOptions is the zero value.
 type ClientOptions struct {
 	// Header holds extra request headers, such as Origin, Cookie or
-	// Authorization. Values with CR, LF or NUL, and the headers the
-	// handshake sets itself, are refused.
+	// Authorization. Values with a control character other than HTAB (RFC
+	// 9110 §5.5), and the headers the handshake sets itself, are refused.
 	Header http.Header
 	// Subprotocols lists the subprotocols to offer, in order of preference.
 	// Each must be an HTTP token, and each may appear once.

@@ -92,6 +92,33 @@ func validKey(key string) bool {
 	return err == nil && n == 16
 }
 
+// dropUnsendable removes from h, the headers a handler set for the 101
+// response, every field that cannot be sent as it is: a name that is not a
+// token (RFC 9110 §5.1) or a value that is not a valid field value (§5.5,
+// validFieldValue). It returns an error naming the first such field, or
+// nil. The fields the handshake sets itself are left alone: they are not
+// sent anyway.
+func dropUnsendable(h http.Header) error {
+	var bad []string
+	for name, values := range h {
+		if handshakeHeaders[http.CanonicalHeaderKey(name)] {
+			continue
+		}
+		ok := isToken(name)
+		for _, v := range values {
+			ok = ok && validFieldValue(v)
+		}
+		if !ok {
+			bad = append(bad, name)
+			delete(h, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("handshake: the handler set header %q, which cannot be sent: its name is not a token or a value holds a control character", slices.Min(bad))
+}
+
 // selectSubprotocol returns the first of the server's subprotocols that the
 // client offered, or "".
 func selectSubprotocol(r *http.Request, ours []string) string {
@@ -136,19 +163,26 @@ func refuse(w http.ResponseWriter, status int, reason string) {
 // hijacks the connection and writes the 101 response.
 //
 // On error the HTTP response has already been written (the status is in
-// the returned *Error, or 500 when the connection could not be taken over)
+// the returned *Error, or 500 when the handler's headers cannot be sent or
+// the connection could not be taken over)
 // and the handler must not write to w again.
 //
 // Headers the handler set on w before calling Accept (for example
 // Set-Cookie) are sent with the 101 response, except those the handshake
-// sets itself and any whose name is not a token or whose value holds CR, LF
-// or NUL.
+// sets itself. If one of them cannot be sent as it is (its name is not a
+// token, or a value holds a control character other than HTAB: RFC 9110
+// §5.5), the handler is misconfigured: Accept answers 500 without it and
+// returns an error naming it.
 //
 // Offered extensions are not negotiated yet: no Sec-WebSocket-Extensions
 // header is sent, so the client must not use any.
 func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Result, error) {
 	if opts == nil {
 		opts = &ServerOptions{}
+	}
+	if err := dropUnsendable(w.Header()); err != nil {
+		refuse(w, http.StatusInternalServerError, "server misconfigured")
+		return nil, err
 	}
 	if err := CheckRequest(r); err != nil {
 		var he *Error
@@ -242,8 +276,8 @@ func appendHeaders(b []byte, h http.Header, keep func(canonicalName string) bool
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range h[name] {
-			if containsCTL(v) {
-				continue
+			if !validFieldValue(v) {
+				continue // refused before (dropUnsendable, checkClientOptions)
 			}
 			b = append(b, name...)
 			b = append(b, ": "...)

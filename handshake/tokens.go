@@ -326,9 +326,3 @@ func (p *listScanner) paramValue() (string, error) {
 	}
 	return val, nil
 }
-
-// containsCTL reports whether s holds CR, LF or NUL, which would let a
-// header value end early and smuggle in another header or request.
-func containsCTL(s string) bool {
-	return strings.ContainsAny(s, "\r\n\x00")
-}

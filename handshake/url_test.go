@@ -1,6 +1,7 @@
 package handshake
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"net"
@@ -43,6 +44,46 @@ func TestDialRefusesUserinfo(t *testing.T) {
 			}
 			if msg := err.Error(); !strings.HasPrefix(msg, "handshake: ") || !strings.Contains(msg, "user info") || strings.Contains(msg, "s3cret") || strings.Contains(msg, "s3%63ret") {
 				t.Errorf("error %q: want the package prefix, a word on user info, and no password", msg)
+			}
+		})
+	}
+}
+
+// An IPv6 zone names an interface of this machine: the connection is dialed
+// through it, but the Host header goes without it (RFC 6874 §4).
+func TestDialHostHasNoZone(t *testing.T) {
+	tests := []struct {
+		name, url, addr, host string
+	}{
+		{name: "zone and port", url: "ws://[fe80::1%25lo]:8080/chat", addr: "[fe80::1%lo]:8080", host: "[fe80::1]:8080"},
+		{name: "zone, default port", url: "ws://[fe80::1%25eth0]/", addr: "[fe80::1%eth0]:80", host: "[fe80::1]"},
+		{name: "no zone", url: "ws://[fe80::1]:8080/", addr: "[fe80::1]:8080", host: "[fe80::1]:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var addr string
+			dialed := errors.New("dialed")
+			_, _, err := Dial(t.Context(), tt.url, &ClientOptions{
+				Proxy: noProxy,
+				NetDialContext: func(_ context.Context, _, a string) (net.Conn, error) {
+					addr = a
+					return nil, dialed
+				},
+			})
+			if !errors.Is(err, dialed) || addr != tt.addr {
+				t.Errorf("dialed %q (%v), want %q", addr, err, tt.addr)
+			}
+			tgt, err := parseURL(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := string(appendRequest(nil, tgt, sampleKey, &ClientOptions{}))
+			req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+			if err != nil {
+				t.Fatalf("request %q does not parse: %v", raw, err)
+			}
+			if req.Host != tt.host {
+				t.Errorf("Host: %q, want %q", req.Host, tt.host)
 			}
 		})
 	}
