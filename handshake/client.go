@@ -118,7 +118,11 @@ type target struct {
 func parseURL(rawURL string) (target, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return target{}, fmt.Errorf("handshake: %w", err)
+		// A *url.Error repeats the URL, and with it any password.
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return target{}, fmt.Errorf("handshake: malformed URL: %w", err)
 	}
 	var t target
 	var port string

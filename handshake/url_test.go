@@ -88,3 +88,14 @@ func TestDialHostHasNoZone(t *testing.T) {
 		})
 	}
 }
+
+// An unparsable URL is not repeated in the error either: it may hold a
+// password.
+func TestDialErrorDoesNotRepeatAnUnparsableURL(t *testing.T) {
+	for _, raw := range []string{"ws://alice:s3cret@[::1", "ws://alice:s3cret@host:port/", "ws://alice:s3cret@host/\x7f"} {
+		_, _, err := Dial(t.Context(), raw, &ClientOptions{Proxy: noProxy})
+		if err == nil || !strings.HasPrefix(err.Error(), "handshake: ") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Dial(%q) = %v; want a handshake error without the password", raw, err)
+		}
+	}
+}
