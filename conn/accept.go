@@ -11,7 +11,9 @@ import (
 // §4.2) and returns the server side of the connection. On an error Accept
 // has already answered the request (with a 4xx status when the request is
 // not an acceptable WebSocket handshake, 403 for a refused Origin, 500 for
-// invalid options). By default only requests whose Origin is the request's
+// invalid options or for a header set on w that cannot be sent: a name that
+// is not a token, a value with a control character other than HTAB). By
+// default only requests whose Origin is the request's
 // own host, or that carry no Origin, are accepted; see AcceptOptions.
 //
 // The handler may return once it has handed the connection to other

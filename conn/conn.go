@@ -13,7 +13,7 @@ import (
 )
 
 // MessageType is the type of a data message: Text or Binary.
-type MessageType int
+type MessageType int32
 
 // The two data message types, with the numeric values of their opcodes
 // (RFC 6455 §5.2).
@@ -35,12 +35,23 @@ func (t MessageType) String() string {
 
 // Message is one whole data message. The caller owns Data; it may give it
 // back with Release once done with it.
+//
+// A received Message also records, unexported, which buffer Receive handed
+// out: compare messages by Type and Data.
 type Message struct {
 	Type MessageType
+	// tag marks the pooled buffer Receive put in Data, the only one Release
+	// gives back (bufTag); 0 for none. It fits beside Type, so a Message is
+	// four words: the compiler keeps such a struct in registers, and a
+	// fifth word, copied through memory at every step, cost 20 ns per
+	// Receive.
+	tag  uint32
 	Data []byte
 }
 
-// Text returns Data as a string.
+// Text returns Data as a string. (Its receiver is a value, so that
+// ws.Receive's result can be read at once; Release's is a pointer, so that
+// it can clear Data.)
 func (m Message) Text() string { return string(m.Data) }
 
 // Conn is a WebSocket connection. See the package documentation for its

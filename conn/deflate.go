@@ -211,19 +211,18 @@ func (z *compression) inflate(m Message, limit int64) (Message, error) {
 	out, err := readInflated(fr, len(m.Data), limit)
 	flateReaders.Put(fr)
 	m.Release()
-	if err != nil {
-		Message{Data: out}.Release()
-		return Message{}, err
-	}
-	if m.Type == Text && !utf8.Valid(out) {
+	if err == nil && m.Type == Text && !utf8.Valid(out) {
 		// RFC 6455 §8.1 applies to the inflated text (RFC 7692 §6).
-		Message{Data: out}.Release()
-		return Message{}, frame.ErrInvalidUTF8
+		err = frame.ErrInvalidUTF8
+	}
+	if err != nil {
+		releaseBuf(out)
+		return Message{}, err
 	}
 	if z.peerKeeps {
 		z.remember(out)
 	}
-	return Message{Type: m.Type, Data: out}, nil
+	return received(m.Type, out), nil
 }
 
 // readInflated reads fr to its end into a message buffer that doubles from
@@ -245,7 +244,7 @@ func readInflated(fr io.Reader, compressed int, limit int64) ([]byte, error) {
 			}
 			b := msgBuf(next)[:len(out)]
 			copy(b, out)
-			Message{Data: out}.Release()
+			releaseBuf(out)
 			out = b
 		}
 		n, err := fr.Read(out[len(out):cap(out)])

@@ -14,6 +14,10 @@ import (
 // a proxy's CONNECT, TLS and the upgrade; it does not bound the connection
 // afterwards. When the server refused the handshake, the error is a
 // *handshake.Error with its status, and the response is returned too.
+//
+// A URL with user info ("ws://user:password@host/") is refused: RFC 6455's
+// WebSocket URLs have none (§3), and over ws:// a password would travel in
+// clear text. Send credentials in DialOptions.Header (Authorization).
 func Dial(ctx context.Context, url string, opts *DialOptions) (*Conn, *http.Response, error) {
 	if ctx == nil {
 		return nil, nil, errNilContext

@@ -70,6 +70,9 @@
 // with it may give it back with [Message.Release]: a later message of about
 // the same size then reuses the buffer rather than allocating one, which
 // spares the garbage collector most of its work on a busy connection.
+// Release sets Data to nil and gives back only the buffer Receive handed
+// out, once: a second Release, or one of a Message the application built,
+// does nothing.
 //
 // # Sending
 //

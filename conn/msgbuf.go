@@ -2,6 +2,7 @@ package conn
 
 import (
 	"math/bits"
+	"math/rand/v2"
 	"sync"
 	"unsafe"
 
@@ -74,20 +75,46 @@ func msgBuf(n int) []byte {
 }
 
 // Release gives m.Data back to the library, to hold a later message (on this
-// connection or another) instead of a new allocation. Calling it is optional:
-// a message that is never released is garbage collected as usual.
+// connection or another) instead of a new allocation, and sets m.Data to
+// nil. Calling it is optional: a message that is never released is garbage
+// collected as usual.
 //
-// After Release, neither m.Data nor any slice of it may be used, by any
-// goroutine, and m must not be released again: its bytes will be
-// overwritten by someone else's message. Release only messages returned by
-// Receive. A buffer too small or too large to be worth keeping is left to
+// After Release, no slice of the old m.Data may be used, by any goroutine:
+// its bytes will be overwritten by someone else's message. Release gives
+// back only the buffer that Receive put in m, and only once: releasing m
+// again does nothing, and so does releasing a Message the application
+// built or whose Data it replaced (m carries a keyed 31-bit tag of the
+// buffer's address). A copy of m shares its buffer: release one copy, and
+// no other. A buffer too small or too large to be worth keeping is left to
 // the garbage collector.
-func (m Message) Release() {
-	c := cap(m.Data)
+func (m *Message) Release() {
+	if m == nil {
+		return
+	}
+	if m.tag != 0 && m.tag == bufTag(m.Data) {
+		releaseBuf(m.Data)
+	}
+	m.Data, m.tag = nil, 0
+}
+
+// bufTag returns the tag of b, a pooled buffer handed out in a Message: a
+// hash of its address keyed with bufKey, never 0. A buffer the application
+// made carries the tag of the one it replaced with a chance of 2^-31.
+func bufTag(b []byte) uint32 {
+	h := (uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) ^ bufKey) * 0x9e3779b97f4a7c15
+	return uint32(h>>32) | 1
+}
+
+// bufKey keeps tags unpredictable from one process to the next.
+var bufKey = rand.Uint64()
+
+// releaseBuf puts b, a buffer from msgBuf, back in the pool of its class.
+func releaseBuf(b []byte) {
+	c := cap(b)
 	if c < minPooled || c > maxPooled {
 		return
 	}
-	msgPools[classAtMost(c)].Put(unsafe.Pointer(unsafe.SliceData(m.Data)))
+	msgPools[classAtMost(c)].Put(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
 // How a whole message grows. A message's memory follows what its frames
@@ -138,7 +165,7 @@ func (m *message) grow(n int, more int64, last bool) {
 	size := max(int(want), have)
 	b := msgBuf(size)[:len(m.data)]
 	copy(b, m.data)
-	Message{Data: m.data}.Release()
+	releaseBuf(m.data)
 	m.data = b
 }
 
@@ -156,11 +183,21 @@ func (m *message) take(typ frame.Opcode) Message {
 		d = []byte{}
 	}
 	m.data = nil
-	return Message{Type: MessageType(typ), Data: d}
+	return received(MessageType(typ), d)
+}
+
+// received returns the Message that hands d, a buffer from msgBuf, to the
+// application.
+func received(typ MessageType, d []byte) Message {
+	msg := Message{Type: typ, Data: d}
+	if c := cap(d); c >= minPooled && c <= maxPooled {
+		msg.tag = bufTag(d) // from msgBuf: the sizes it pools
+	}
+	return msg
 }
 
 // drop forgets the message being put together.
 func (m *message) drop() {
-	Message{Data: m.data}.Release()
+	releaseBuf(m.data)
 	m.data = nil
 }

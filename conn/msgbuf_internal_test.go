@@ -86,13 +86,71 @@ func TestReleaseReuses(t *testing.T) {
 
 	// Releasing what Receive did not hand out, or too little or too much
 	// to keep, does nothing harmful.
-	Message{}.Release()
-	Message{Type: Text, Data: []byte("small")}.Release()
+	(&Message{}).Release()
+	(*Message)(nil).Release()
+	(&Message{Type: Text, Data: []byte("small")}).Release()
 	big := make([]byte, 2*maxPooled)
-	Message{Data: big}.Release()
+	(&Message{Data: big}).Release()
 	for range 20 {
 		if b := msgBuf(maxPooled); unsafe.SliceData(b) == unsafe.SliceData(big) {
 			t.Fatal("a buffer above maxPooled was pooled")
 		}
+	}
+}
+
+// handedOut returns a message as Receive hands it out, in a pooled buffer.
+func handedOut(n int) Message {
+	m := message{data: msgBuf(n)}
+	return m.take(frame.OpBinary)
+}
+
+// Releasing a message twice gives its buffer back once: two messages handed
+// out later never share it (one would show the other's bytes, perhaps those
+// of another connection).
+func TestReleaseTwiceIsHarmless(t *testing.T) {
+	const size = 3000
+	for range 100 {
+		m := handedOut(size)
+		m.Release()
+		m.Release()
+		a, b := msgBuf(size), msgBuf(size)
+		if unsafe.SliceData(a) == unsafe.SliceData(b) {
+			t.Fatal("two buffers handed out together share their memory")
+		}
+		if m.Data != nil {
+			t.Fatal("Data is still set after Release")
+		}
+	}
+}
+
+// Release pools only the buffer the library handed out: a buffer the
+// application made itself, of a pooled size, never comes back as a received
+// message's (it would fill the application's memory with peer data).
+func TestReleaseIgnoresForeignBuffers(t *testing.T) {
+	size := classSize(classAtLeast(3000)) // the capacity a pooled buffer has
+	tests := []struct {
+		name string
+		msg  func() (Message, *byte)
+	}{
+		{name: "a Message the application built", msg: func() (Message, *byte) {
+			b := make([]byte, size)
+			return Message{Type: Binary, Data: b}, unsafe.SliceData(b)
+		}},
+		{name: "a received Message whose Data the application replaced", msg: func() (Message, *byte) {
+			m, b := handedOut(3000), make([]byte, size)
+			m.Data = b
+			return m, unsafe.SliceData(b)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, foreign := tt.msg()
+			m.Release()
+			for range 20 {
+				if b := msgBuf(3000); unsafe.SliceData(b) == foreign {
+					t.Fatal("a buffer the application made was handed out for a message")
+				}
+			}
+		})
 	}
 }

@@ -69,8 +69,12 @@ type AcceptOptions struct {
 	// preference; the first one the client offered is chosen.
 	Subprotocols []string
 	// OriginPatterns lists origins allowed besides the request's own host,
-	// as path.Match patterns on the Origin's host (or host:port), such as
-	// "*.example.com". By default only same-host origins are accepted.
+	// as patterns matched ASCII case-insensitively against the Origin's
+	// host, or host:port, as the Origin writes it (an IPv6 address in its
+	// brackets). '*' stands for any run of characters, every other
+	// character for itself (there are no character classes):
+	// "*.example.com", "localhost:*", "[::1]:*". By default only same-host
+	// origins are accepted.
 	OriginPatterns []string
 	// InsecureSkipOriginCheck accepts any Origin. Any web page can then
 	// open a connection with the user's cookies (cross-site WebSocket
@@ -93,7 +97,8 @@ type AcceptOptions struct {
 // means the default.
 type DialOptions struct {
 	// Header holds extra request headers, such as Origin, Cookie or
-	// Authorization.
+	// Authorization. A value with a control character other than HTAB
+	// (RFC 9110 §5.5) is refused.
 	Header http.Header
 	// Subprotocols lists the subprotocols to offer, in order of preference.
 	Subprotocols []string

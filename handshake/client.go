@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -75,8 +74,13 @@ func checkResponse(resp *http.Response, key string, deflate *DeflateOptions) (*D
 		return nil, nil, fail(err.Error())
 	}
 	// §4.2.2: the server answers with "a single value representing the
-	// subprotocol the server is ready to use".
-	if v := resp.Header.Values("Sec-WebSocket-Protocol"); len(v) > 0 {
+	// subprotocol the server is ready to use", and "The
+	// |Sec-WebSocket-Protocol| header field MUST NOT appear more than once
+	// in an HTTP response." (§11.3.4) Two lines, even one of them empty,
+	// would leave client and server each believing its own.
+	if v := resp.Header.Values("Sec-WebSocket-Protocol"); len(v) > 1 {
+		return nil, nil, fail("Sec-WebSocket-Protocol appears more than once")
+	} else if len(v) == 1 {
 		if p, err := parseTokenList(v); err != nil || len(p) != 1 {
 			return nil, nil, fail("malformed Sec-WebSocket-Protocol")
 		}
@@ -89,6 +93,9 @@ func checkResponse(resp *http.Response, key string, deflate *DeflateOptions) (*D
 // opening handshake (RFC 6455 §4.1). The ctx bounds the whole handshake:
 // dial, proxy, TLS, request and response. Cancelling it after Dial has
 // returned has no effect on the connection.
+//
+// A URL with user info ("ws://user:password@host/") is refused: RFC 6455's
+// ws-URI has none (§3). Send credentials in a header (ClientOptions.Header).
 //
 // When the server answers but does not complete the handshake, Dial returns
 // its *http.Response, whose Body holds at most the first 1 KiB of the body
@@ -109,7 +116,11 @@ type target struct {
 func parseURL(rawURL string) (target, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return target{}, fmt.Errorf("handshake: %w", err)
+		// A *url.Error repeats the URL, and with it any password.
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return target{}, fmt.Errorf("handshake: malformed URL: %w", err)
 	}
 	var t target
 	var port string
@@ -120,6 +131,11 @@ func parseURL(rawURL string) (target, error) {
 		u.Scheme, port, t.secure = "https", "443", true
 	default:
 		return target{}, fmt.Errorf("handshake: unsupported URL scheme %q", u.Scheme)
+	}
+	// The ws-URI of RFC 6455 §3 has no userinfo, and a password in it would
+	// go out in clear text over ws:// (the error does not repeat it).
+	if u.User != nil {
+		return target{}, errors.New("handshake: URL holds user info (user:password@), which a WebSocket URL cannot carry: send credentials in a header")
 	}
 	if u.Host == "" || u.Opaque != "" {
 		return target{}, fmt.Errorf("handshake: URL %q has no host", rawURL)
@@ -161,8 +177,8 @@ func checkClientOptions(opts *ClientOptions) error {
 			return fmt.Errorf("handshake: header %s is set by the handshake", canon)
 		}
 		for _, v := range values {
-			if containsCTL(v) {
-				return fmt.Errorf("handshake: header %s: value holds CR, LF or NUL", canon)
+			if !validFieldValue(v) {
+				return fmt.Errorf("handshake: header %s: value holds a control character (RFC 9110 §5.5)", canon)
 			}
 		}
 	}
@@ -171,7 +187,7 @@ func checkClientOptions(opts *ClientOptions) error {
 
 // appendRequest appends the client's opening handshake (§4.1).
 func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
-	host := t.u.Host
+	host := removeZone(t.u.Host)
 	if h := headerGet(opts.Header, "Host"); h != "" {
 		host = h
 	}
@@ -188,18 +204,8 @@ func appendRequest(b []byte, t target, key string, opts *ClientOptions) []byte {
 		b = append(b, "\r\n"...)
 	}
 	b = appendDeflateOffer(b, opts.Deflate)
-	if u := t.u.User; u != nil && headerGet(opts.Header, "Authorization") == "" {
-		pass, _ := u.Password()
-		b = append(b, "Authorization: Basic "...)
-		b = append(b, basicAuth(u.Username(), pass)...)
-		b = append(b, "\r\n"...)
-	}
 	b = appendHeaders(b, opts.Header, func(name string) bool { return name != "Host" })
 	return append(b, "\r\n"...)
-}
-
-func basicAuth(user, pass string) string {
-	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 }
 
 func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Reader) (_ *Result, _ *http.Response, err error) {
@@ -288,13 +294,13 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 		keepBody(resp)
 		return nil, resp, err
 	}
-	sub := resp.Header.Get("Sec-WebSocket-Protocol")
+	sub := trimOWS(resp.Header.Get("Sec-WebSocket-Protocol"))
 	// "If the response includes a |Sec-WebSocket-Protocol| header field and
 	// this header field indicates the use of a subprotocol that was not
 	// present in the client's handshake (the server has indicated a
 	// subprotocol not requested by the client), the client MUST _Fail the
 	// WebSocket Connection_." (§4.1)
-	if sub = trimOWS(sub); sub != "" && !slices.Contains(offered(opts), sub) {
+	if sub != "" && !slices.Contains(offered(opts), sub) {
 		return nil, resp, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("the server selected subprotocol %q, which was not offered", sub)}
 	}
 	resp.Body = http.NoBody
@@ -321,7 +327,7 @@ func headerValues(h http.Header, name string) []string {
 		return v
 	}
 	for k, v := range h {
-		if strings.EqualFold(k, name) {
+		if equalFoldASCII(k, name) {
 			return v
 		}
 	}
@@ -360,60 +366,6 @@ func tlsConfig(cfg *tls.Config, hostname string) *tls.Config {
 	// not understand it. (RFC 8441 over HTTP/2 is not supported yet.)
 	cfg.NextProtos = []string{"http/1.1"}
 	return cfg
-}
-
-// proxyAddr returns host:port of the proxy.
-func proxyAddr(p *url.URL) (string, error) {
-	var port string
-	switch p.Scheme {
-	case "http", "":
-		port = "80"
-	case "https":
-		port = "443"
-	default:
-		return "", fmt.Errorf("handshake: unsupported proxy scheme %q", p.Scheme)
-	}
-	if p.Hostname() == "" {
-		return "", fmt.Errorf("handshake: proxy URL %q has no host", p.Redacted())
-	}
-	if p.Port() != "" {
-		port = p.Port()
-	}
-	return net.JoinHostPort(p.Hostname(), port), nil
-}
-
-// connectProxy opens a tunnel to addr through the proxy reached on c, with
-// HTTP CONNECT (RFC 9110 §9.3.6).
-func connectProxy(ctx context.Context, c net.Conn, p *url.URL, addr string, base *tls.Config) (net.Conn, error) {
-	if p.Scheme == "https" {
-		tc := tls.Client(c, tlsConfig(base, p.Hostname()))
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, fmt.Errorf("handshake: TLS to proxy: %w", err)
-		}
-		c = tc
-	}
-	req := "CONNECT " + addr + " HTTP/1.1\r\nHost: " + addr + "\r\n"
-	if u := p.User; u != nil {
-		pass, _ := u.Password()
-		req += "Proxy-Authorization: Basic " + basicAuth(u.Username(), pass) + "\r\n"
-	}
-	req += "\r\n"
-	if _, err := io.WriteString(c, req); err != nil {
-		return nil, fmt.Errorf("handshake: writing CONNECT: %w", err)
-	}
-	resp, buffered, err := readResponse(c, http.MethodConnect)
-	if err != nil {
-		return nil, fmt.Errorf("handshake: proxy: %w", err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("handshake: proxy refused CONNECT: %s", resp.Status)
-	}
-	if len(buffered) > 0 {
-		// Nothing should follow a CONNECT answer before we speak, but if it
-		// does it belongs to the tunnel.
-		c = &prefixConn{Conn: c, prefix: buffered}
-	}
-	return c, nil
 }
 
 // readResponse reads one response header from c, reading at most
@@ -462,19 +414,4 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= n
 	return n, err
-}
-
-// prefixConn is a net.Conn that first returns prefix.
-type prefixConn struct {
-	net.Conn
-	prefix []byte
-}
-
-func (c *prefixConn) Read(p []byte) (int, error) {
-	if len(c.prefix) > 0 {
-		n := copy(p, c.prefix)
-		c.prefix = c.prefix[n:]
-		return n, nil
-	}
-	return c.Conn.Read(p)
 }

@@ -688,12 +688,8 @@ func TestAppendRequestHeaders(t *testing.T) {
 			want: []string{"Host: chat.example.com"}, notWant: []string{"Host: 10.0.0.1:8080", "host: "},
 		},
 		{
-			name: "user info becomes Authorization", url: "ws://al:s3cret@example.com/",
-			want: []string{"Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("al:s3cret"))},
-		},
-		{
-			name: "caller's Authorization wins", url: "ws://al:s3cret@example.com/", header: http.Header{"Authorization": {"Bearer t"}},
-			want: []string{"Authorization: Bearer t"}, notWant: []string{"Basic"},
+			name: "caller's Authorization", url: "ws://example.com/", header: http.Header{"Authorization": {"Bearer t"}},
+			want: []string{"Authorization: Bearer t"},
 		},
 		{
 			name: "query kept, empty path is /", url: "ws://example.com?a=1&b=%20",

@@ -21,7 +21,10 @@
 //   - no Host, a Sec-WebSocket-Key that is not the base64 of 16 bytes or
 //     that appears twice (§11.3.1), a malformed Sec-WebSocket-Protocol
 //     (§11.3.4) or Sec-WebSocket-Extensions (§9.1) list: 400;
-//   - an Origin the server does not allow: 403.
+//   - an Origin the server does not allow: 403;
+//   - a header the handler set for the 101 response that cannot be sent (a
+//     name that is not a token, a value with a control character other
+//     than HTAB, RFC 9110 §5.5): 500, without that header.
 //
 // Tokens are compared ASCII case-insensitively and found inside lists, and a
 // field sent on several lines is read as one list (RFC 7230 §3.2.2, §7).
@@ -33,6 +36,9 @@
 // the request's Host; ServerOptions.OriginPatterns allows more hosts, and
 // ServerOptions.InsecureSkipOriginCheck turns the check off. A request
 // without an Origin header does not come from a browser and is allowed.
+// Patterns are matched against the host as the Origin writes it, an IPv6
+// address in its brackets, and only '*' is special in them: "[::1]:*" is
+// the IPv6 loopback address on any port.
 //
 // The server picks the first of its own subprotocols that the client
 // offered (§4.2.2); with none in common it sends no Sec-WebSocket-Protocol
@@ -40,12 +46,18 @@
 //
 // Dial checks the server's answer as §4.1 requires: status 101, Upgrade
 // and Connection tokens, Sec-WebSocket-Accept (§1.3, ComputeAccept), a
-// chosen subprotocol that was offered, and no extension that was not
-// offered. It refuses to send header values holding CR, LF or NUL,
-// subprotocol names that are not tokens, and headers that would override
-// the handshake's own. It reads at most 64 KiB of response header. It
-// reaches the server directly or through an HTTP CONNECT proxy (http or
-// https), with http.ProxyFromEnvironment as the default.
+// chosen subprotocol that was offered, on one line at most (§11.3.4), and
+// no extension that was not offered. It refuses URLs that carry user info
+// ("ws://user:password@host/"): a WebSocket URL has none (§3), and over
+// ws:// the password would travel in clear text; send credentials in
+// ClientOptions.Header instead. It refuses to send header values holding a
+// control character other than HTAB (RFC 9110 §5.5, the rule net/http
+// applies), subprotocol names that are not tokens, and headers that would
+// override the handshake's own. An IPv6 zone in the URL ("[fe80::1%25en0]")
+// chooses the interface to dial but is left out of the Host header. It
+// reads at most 64 KiB of response header. It reaches the server directly
+// or through an HTTP CONNECT proxy (http or https), with
+// http.ProxyFromEnvironment as the default.
 //
 // # Compression
 //

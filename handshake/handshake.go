@@ -62,9 +62,11 @@ type ServerOptions struct {
 	// preference. The first of them that the client offered is chosen.
 	Subprotocols []string
 	// OriginPatterns lists additional origins allowed besides the request's
-	// own host. Each is a path.Match pattern matched, case-insensitively,
-	// against the Origin's host and against its host:port, for example
-	// "*.example.com" or "localhost:*".
+	// own host. Each is matched, ASCII case-insensitively, against the
+	// Origin's host and against its host:port, as the Origin writes them (an
+	// IPv6 address in its brackets). In a pattern '*' stands for any run of
+	// characters and every other character for itself (brackets too: there
+	// are no character classes): "*.example.com", "localhost:*", "[::1]:*".
 	OriginPatterns []string
 	// InsecureSkipOriginCheck disables the origin check. Any web page can
 	// then open a connection with the user's cookies (cross-site WebSocket
@@ -79,8 +81,8 @@ type ServerOptions struct {
 // ClientOptions configures Dial. A nil *ClientOptions is the zero value.
 type ClientOptions struct {
 	// Header holds extra request headers, such as Origin, Cookie or
-	// Authorization. Values with CR, LF or NUL, and the headers the
-	// handshake sets itself, are refused.
+	// Authorization. Values with a control character other than HTAB (RFC
+	// 9110 §5.5), and the headers the handshake sets itself, are refused.
 	Header http.Header
 	// Subprotocols lists the subprotocols to offer, in order of preference.
 	// Each must be an HTTP token, and each may appear once.

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"path"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -95,50 +92,35 @@ func validKey(key string) bool {
 	return err == nil && n == 16
 }
 
-// checkOrigin applies the origin policy of opts to r. A request without an
-// Origin header comes from a non-browser client and is allowed: the check
-// protects browsers' users from cross-site WebSocket hijacking (RFC 6455
-// §10.2).
-func checkOrigin(r *http.Request, opts *ServerOptions) error {
-	if opts.InsecureSkipOriginCheck {
-		return nil
-	}
-	origins := r.Header.Values("Origin")
-	if len(origins) == 0 {
-		return nil
-	}
-	if len(origins) > 1 {
-		return &Error{Status: http.StatusForbidden, Reason: "more than one Origin"}
-	}
-	u, err := url.Parse(origins[0])
-	if err != nil || u.Host == "" {
-		return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return nil
-	}
-	host, hostPort := strings.ToLower(u.Hostname()), strings.ToLower(u.Host)
-	for _, p := range opts.OriginPatterns {
-		p = strings.ToLower(p)
-		if ok, _ := path.Match(p, host); ok {
-			return nil
+// dropUnsendable removes from h, the headers a handler set for the 101
+// response, every field that cannot be sent as it is: a name that is not a
+// token (RFC 9110 §5.1) or a value that is not a valid field value (§5.5,
+// validFieldValue). It returns an error naming the first such field, or
+// nil. The fields the handshake sets itself are left alone: they are not
+// sent anyway.
+func dropUnsendable(h http.Header) error {
+	var bad []string
+	for name, values := range h {
+		if handshakeHeaders[http.CanonicalHeaderKey(name)] {
+			continue
 		}
-		if ok, _ := path.Match(p, hostPort); ok {
-			return nil
+		ok := isToken(name)
+		for _, v := range values {
+			ok = ok && validFieldValue(v)
+		}
+		if !ok {
+			bad = append(bad, name)
+			delete(h, name)
 		}
 	}
-	return &Error{Status: http.StatusForbidden, Reason: "origin not allowed"}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("handshake: the handler set header %q, which cannot be sent: its name is not a token or a value holds a control character", slices.Min(bad))
 }
 
 // check reports a server misconfiguration.
-func (opts *ServerOptions) check() error {
-	for _, p := range opts.OriginPatterns {
-		if _, err := path.Match(p, ""); err != nil {
-			return fmt.Errorf("handshake: origin pattern %q: %w", p, err)
-		}
-	}
-	return opts.Deflate.check()
-}
+func (opts *ServerOptions) check() error { return opts.Deflate.check() }
 
 // selectSubprotocol returns the first of the server's subprotocols that the
 // client offered, or "".
@@ -184,13 +166,16 @@ func refuse(w http.ResponseWriter, status int, reason string) {
 // hijacks the connection and writes the 101 response.
 //
 // On error the HTTP response has already been written (the status is in
-// the returned *Error, or 500 when the connection could not be taken over)
+// the returned *Error, or 500 when the handler's headers cannot be sent or
+// the connection could not be taken over)
 // and the handler must not write to w again.
 //
 // Headers the handler set on w before calling Accept (for example
 // Set-Cookie) are sent with the 101 response, except those the handshake
-// sets itself and any whose name is not a token or whose value holds CR, LF
-// or NUL.
+// sets itself. If one of them cannot be sent as it is (its name is not a
+// token, or a value holds a control character other than HTAB: RFC 9110
+// §5.5), the handler is misconfigured: Accept answers 500 without it and
+// returns an error naming it.
 //
 // With opts.Deflate set, Accept answers the first valid permessage-deflate
 // offer (RFC 7692 §5, §7) and reports the agreement in Result.Deflate; an
@@ -200,6 +185,10 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 		opts = &ServerOptions{}
 	}
 	if err := opts.check(); err != nil {
+		refuse(w, http.StatusInternalServerError, "server misconfigured")
+		return nil, err
+	}
+	if err := dropUnsendable(w.Header()); err != nil {
 		refuse(w, http.StatusInternalServerError, "server misconfigured")
 		return nil, err
 	}
@@ -297,8 +286,8 @@ func appendHeaders(b []byte, h http.Header, keep func(canonicalName string) bool
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range h[name] {
-			if containsCTL(v) {
-				continue
+			if !validFieldValue(v) {
+				continue // refused before (dropUnsendable, checkClientOptions)
 			}
 			b = append(b, name...)
 			b = append(b, ": "...)

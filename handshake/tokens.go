@@ -195,7 +195,7 @@ func parseTokenList(values []string) ([]string, error) {
 // none of its business. It does not allocate.
 func hasToken(values []string, want string) bool {
 	for elem := range elements(values) {
-		if strings.EqualFold(elem, want) {
+		if equalFoldASCII(elem, want) {
 			return true
 		}
 	}
@@ -210,7 +210,7 @@ func onlyToken(values []string, want string) bool {
 		if elem == "" {
 			continue
 		}
-		if !strings.EqualFold(elem, want) {
+		if !equalFoldASCII(elem, want) {
 			return false
 		}
 		seen = true
@@ -325,10 +325,4 @@ func (p *listScanner) paramValue() (string, error) {
 		return "", errQuotedToken
 	}
 	return val, nil
-}
-
-// containsCTL reports whether s holds CR, LF or NUL, which would let a
-// header value end early and smuggle in another header or request.
-func containsCTL(s string) bool {
-	return strings.ContainsAny(s, "\r\n\x00")
 }

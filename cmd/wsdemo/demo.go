@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/seed865a0254/websocket/conn"
+	"github.com/seed865a0254/websocket/ping"
 )
 
 //go:embed static
@@ -24,14 +25,47 @@ var staticFiles embed.FS
 // first example does with ReceiveMessageAsync(timeout: 30 s).
 const connectTimeout = 30 * time.Second
 
+// limits bound what the clients that stay connected cost the server.
+type limits struct {
+	// ping is every connection's ping policy: a peer that stops answering
+	// is failed with 1011 (a browser answers pings by itself).
+	ping ping.Policy
+	// idleTimeout is how long a connection may go without a message from
+	// the client before the server closes it with 1001 (going away).
+	idleTimeout time.Duration
+	// maxConns is how many WebSocket connections may be open at once;
+	// beyond them requests are refused with 503.
+	maxConns int
+}
+
+func defaultLimits() limits {
+	return limits{
+		ping:        ping.Policy{Interval: 30 * time.Second, Timeout: 30 * time.Second},
+		idleTimeout: 5 * time.Minute,
+		maxConns:    1000,
+	}
+}
+
+func (l limits) check() error {
+	if l.idleTimeout <= 0 || l.maxConns < 1 {
+		return errors.New("-idle-timeout must be positive and -max-conns at least 1")
+	}
+	return l.ping.Validate()
+}
+
+// errIdle ends a connection whose client sent nothing for the idle timeout.
+var errIdle = errors.New("idle")
+
 // demo serves the page and the three WebSocket endpoints, and keeps track of
 // the open connections so that shutdown can say goodbye to each of them.
 type demo struct {
 	log            *log.Logger
 	connectTimeout time.Duration
+	limits
 
 	mu      sync.Mutex
 	conns   map[*conn.Conn]struct{}
+	busy    int // WebSocket requests being served, accepted or not yet
 	closing bool
 	wg      sync.WaitGroup // one per running WebSocket handler
 }
@@ -40,6 +74,7 @@ func newDemo(out io.Writer) *demo {
 	return &demo{
 		log:            log.New(out, "wsdemo: ", log.Ltime),
 		connectTimeout: connectTimeout,
+		limits:         defaultLimits(),
 		conns:          map[*conn.Conn]struct{}{},
 	}
 }
@@ -66,10 +101,16 @@ func (d *demo) handler() http.Handler {
 }
 
 // websocket upgrades the request, registers the connection for shutdown, runs
-// talk and closes the connection when talk returns.
+// talk and closes the connection when talk returns: with 1001 if the client
+// was idle too long, else with 1000 (unless it has already ended).
 func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ws, err := conn.Accept(w, r, nil)
+		if !d.enter() {
+			http.Error(w, "too many connections", http.StatusServiceUnavailable)
+			return
+		}
+		defer d.leave()
+		ws, err := conn.Accept(w, r, &conn.AcceptOptions{Ping: d.ping})
 		if err != nil {
 			d.log.Printf("%s %s: %v", r.URL.Path, r.RemoteAddr, err)
 			return // Accept has already answered the request
@@ -81,8 +122,12 @@ func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) ht
 		defer d.untrack(ws)
 		d.log.Printf("%s %s: open", r.URL.Path, r.RemoteAddr)
 		err = talk(r.Context(), ws)
+		code, reason := conn.StatusNormalClosure, ""
 		var ce *conn.CloseError
 		switch {
+		case errors.Is(err, errIdle):
+			d.log.Printf("%s %s: no message for %v: closing", r.URL.Path, r.RemoteAddr, d.idleTimeout)
+			code, reason = conn.StatusGoingAway, "idle"
 		case errors.As(err, &ce):
 			d.log.Printf("%s %s: the peer closed with %d %q", r.URL.Path, r.RemoteAddr, uint16(ce.Code), ce.Reason)
 		case errors.Is(err, conn.ErrClosed):
@@ -93,8 +138,26 @@ func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) ht
 			d.log.Printf("%s %s: done", r.URL.Path, r.RemoteAddr)
 		}
 		// Close is idempotent: after the peer's close or our own it only returns.
-		ws.Close(conn.StatusNormalClosure, "")
+		ws.Close(code, reason)
 	}
+}
+
+// enter takes one of the maxConns slots, if one is free.
+func (d *demo) enter() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.busy >= d.maxConns {
+		return false
+	}
+	d.busy++
+	return true
+}
+
+// leave gives the slot back.
+func (d *demo) leave() {
+	d.mu.Lock()
+	d.busy--
+	d.mu.Unlock()
 }
 
 func (d *demo) track(ws *conn.Conn) bool {
@@ -150,17 +213,26 @@ func (d *demo) shutdown(ctx context.Context) error {
 
 // connect is the seed's first example: wait up to 30 s for each message and
 // answer it. A receive that times out returns no message, and the connection
-// stays open for the next one.
+// stays open for the next one, until the client has been idle for the idle
+// timeout.
 func (d *demo) connect(ctx context.Context, ws *conn.Conn) error {
+	idleEnd := time.Now().Add(d.idleTimeout)
 	for {
-		msg, err := ws.ReceiveTimeout(d.connectTimeout)
+		wait := min(d.connectTimeout, time.Until(idleEnd))
+		if wait <= 0 {
+			return errIdle
+		}
+		msg, err := ws.ReceiveTimeout(wait)
 		if errors.Is(err, context.DeadlineExceeded) {
-			d.log.Printf("/connect: no message for %v; the connection stays open", d.connectTimeout)
+			if wait == d.connectTimeout {
+				d.log.Printf("/connect: no message for %v; the connection stays open", wait)
+			}
 			continue
 		}
 		if err != nil {
 			return err
 		}
+		idleEnd = time.Now().Add(d.idleTimeout)
 		reply := "Received: " + msg.Text()
 		if msg.Type == conn.Binary {
 			reply = fmt.Sprintf("Received %d bytes of binary data", len(msg.Data))
@@ -175,12 +247,12 @@ func (d *demo) connect(ctx context.Context, ws *conn.Conn) error {
 // a name and an age, asking again until each answer is usable, then answers
 // and closes.
 func (d *demo) conversation(ctx context.Context, ws *conn.Conn) error {
-	name, err := ask(ctx, ws, "What is your name?", "Your name cannot be empty. What is your name?",
+	name, err := d.ask(ctx, ws, "What is your name?", "Your name cannot be empty. What is your name?",
 		func(s string) bool { return s != "" })
 	if err != nil {
 		return err
 	}
-	age, err := ask(ctx, ws, "What is your age?", "That is not a number. What is your age?",
+	age, err := d.ask(ctx, ws, "What is your age?", "That is not a number. What is your age?",
 		func(s string) bool { n, err := strconv.Atoi(s); return err == nil && n >= 0 })
 	if err != nil {
 		return err
@@ -194,12 +266,12 @@ func (d *demo) conversation(ctx context.Context, ws *conn.Conn) error {
 // ask sends question, then reprompt after every answer that is not text or
 // that ok refuses, and returns the first accepted answer without surrounding
 // spaces.
-func ask(ctx context.Context, ws *conn.Conn, question, reprompt string, ok func(string) bool) (string, error) {
+func (d *demo) ask(ctx context.Context, ws *conn.Conn, question, reprompt string, ok func(string) bool) (string, error) {
 	for {
 		if err := ws.SendText(ctx, question); err != nil {
 			return "", err
 		}
-		msg, err := ws.Receive(ctx)
+		msg, err := d.receive(ctx, ws)
 		if err != nil {
 			return "", err
 		}
@@ -214,7 +286,7 @@ func ask(ctx context.Context, ws *conn.Conn, question, reprompt string, ok func(
 // echo sends every message back as it came, text as text and binary as binary.
 func (d *demo) echo(ctx context.Context, ws *conn.Conn) error {
 	for {
-		msg, err := ws.Receive(ctx)
+		msg, err := d.receive(ctx, ws)
 		if err != nil {
 			return err
 		}
@@ -222,4 +294,16 @@ func (d *demo) echo(ctx context.Context, ws *conn.Conn) error {
 			return err
 		}
 	}
+}
+
+// receive returns the next message, or errIdle if none comes within the idle
+// timeout.
+func (d *demo) receive(ctx context.Context, ws *conn.Conn) (conn.Message, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.idleTimeout)
+	defer cancel()
+	msg, err := ws.Receive(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return msg, errIdle
+	}
+	return msg, err
 }

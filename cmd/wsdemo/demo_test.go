@@ -348,7 +348,7 @@ func TestShutdownSendsGoingAway(t *testing.T) {
 	defer stop()
 	var out lockedBuffer
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, &out) }()
+	go func() { served <- serve(ctx, ln, &out, defaultLimits()) }()
 
 	base := "ws://" + ln.Addr().String()
 	echo := dial(t, base+"/echo")

@@ -12,6 +12,17 @@
 //	/conversation  asks your name and your age (in English), then closes
 //	/echo          sends back every text and binary message
 //
+// A connection costs the server little, but it is kept within bounds, as a
+// careful deployment would:
+//
+//	-ping-interval 30s  every connection is pinged this often,
+//	-ping-timeout 30s   and failed with 1011 when a ping stays unanswered
+//	                    this long (a browser answers by itself)
+//	-idle-timeout 5m    a client that sends no message this long is closed
+//	                    with 1001 (going away)
+//	-max-conns 1000     WebSocket connections open at once; beyond them,
+//	                    requests are refused with 503
+//
 // Ctrl-C (SIGINT) or SIGTERM stops the server: every open connection gets a
 // close frame with code 1001 (going away) before the process exits, within a
 // bounded time.
@@ -38,7 +49,16 @@ const shutdownTimeout = 8 * time.Second
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "`address` to listen on")
+	lim := defaultLimits()
+	flag.DurationVar(&lim.ping.Interval, "ping-interval", lim.ping.Interval, "time between pings on every connection (0: no pings)")
+	flag.DurationVar(&lim.ping.Timeout, "ping-timeout", lim.ping.Timeout, "how long a ping may stay unanswered before the connection is failed (0: forever)")
+	flag.DurationVar(&lim.idleTimeout, "idle-timeout", lim.idleTimeout, "how long a client may send nothing before its connection is closed")
+	flag.IntVar(&lim.maxConns, "max-conns", lim.maxConns, "WebSocket connections open at once; more are refused with 503")
 	flag.Parse()
+	if err := lim.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "wsdemo:", err)
+		os.Exit(2)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -52,7 +72,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "wsdemo:", err)
 		os.Exit(1)
 	}
-	if err := serve(ctx, ln, os.Stdout); err != nil {
+	if err := serve(ctx, ln, os.Stdout, lim); err != nil {
 		fmt.Fprintln(os.Stderr, "wsdemo:", err)
 		os.Exit(1)
 	}
@@ -68,10 +88,12 @@ func newServer(h http.Handler) *http.Server {
 	}
 }
 
-// serve runs the demo on ln until ctx is done, then shuts down: the listener
-// closes, and every open WebSocket connection is closed with 1001.
-func serve(ctx context.Context, ln net.Listener, out io.Writer) error {
+// serve runs the demo on ln, within lim, until ctx is done, then shuts down:
+// the listener closes, and every open WebSocket connection is closed with
+// 1001.
+func serve(ctx context.Context, ln net.Listener, out io.Writer, lim limits) error {
 	d := newDemo(out)
+	d.limits = lim
 	srv := newServer(d.handler())
 	fmt.Fprintf(out, "wsdemo: open %s in a browser (Ctrl-C to stop)\n", pageURL(ln.Addr()))
 

@@ -15,7 +15,7 @@ import (
 )
 
 func TestEcho(t *testing.T) {
-	srv := httptest.NewServer(newEcho(0))
+	srv := httptest.NewServer(newEcho(defaultConfig()))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -60,7 +60,7 @@ func TestDebugVars(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, 0) }()
+	go func() { served <- serve(ctx, ln, defaultConfig()) }()
 
 	resp, err := http.Get("http://" + ln.Addr().String() + "/debug/vars")
 	if err != nil {

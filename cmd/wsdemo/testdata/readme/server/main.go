@@ -8,11 +8,24 @@ import (
 	"time"
 
 	"github.com/seed865a0254/websocket/conn"
+	"github.com/seed865a0254/websocket/ping"
 )
 
 func main() {
+	opts := &conn.AcceptOptions{
+		// A ping every 30 s; a peer that leaves one unanswered for 30 s is gone.
+		Ping: ping.Policy{Interval: 30 * time.Second, Timeout: 30 * time.Second},
+	}
+	slots := make(chan struct{}, 1000) // at most 1000 connections at once
 	http.HandleFunc("GET /chat", func(w http.ResponseWriter, r *http.Request) {
-		ws, err := conn.Accept(w, r, nil) // on error, Accept has answered the request
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			http.Error(w, "too many connections", http.StatusServiceUnavailable)
+			return
+		}
+		ws, err := conn.Accept(w, r, opts) // on error, Accept has answered the request
 		if err != nil {
 			return
 		}
@@ -23,7 +36,7 @@ func main() {
 				continue // no message in 30 s; the connection is still open
 			}
 			if err != nil {
-				return // the peer closed, or the connection failed
+				return // the peer closed, vanished (no pong), or the connection failed
 			}
 			if err := ws.SendText(r.Context(), "Received: "+msg.Text()); err != nil {
 				return
