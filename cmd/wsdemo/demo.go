@@ -110,7 +110,8 @@ func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) ht
 			return
 		}
 		defer d.leave()
-		ws, err := conn.Accept(w, r, &conn.AcceptOptions{Ping: d.ping})
+		// Browsers offer permessage-deflate on every connection.
+		ws, err := conn.Accept(w, r, &conn.AcceptOptions{Ping: d.ping, Compression: &conn.Compression{}})
 		if err != nil {
 			d.log.Printf("%s %s: %v", r.URL.Path, r.RemoteAddr, err)
 			return // Accept has already answered the request

@@ -113,6 +113,27 @@ func TestEcho(t *testing.T) {
 	}
 }
 
+// The demo accepts permessage-deflate, which browsers offer on every
+// connection (Chromium: "permessage-deflate; client_max_window_bits").
+func TestEchoCompressed(t *testing.T) {
+	_, base := startDemo(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, resp, err := conn.Dial(ctx, base+"/echo", &conn.DialOptions{Compression: &conn.Compression{}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer ws.CloseNow()
+	if got := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.HasPrefix(got, "permessage-deflate") {
+		t.Errorf("Sec-WebSocket-Extensions = %q, want permessage-deflate", got)
+	}
+	data := strings.Repeat("compress me, ", 1000)
+	send(t, ws, conn.Text, data)
+	if got := receive(t, ws); got.Type != conn.Text || string(got.Data) != data {
+		t.Fatalf("echo = %v (%d bytes), want text (%d bytes)", got.Type, len(got.Data), len(data))
+	}
+}
+
 func TestConnectAnswersEachMessage(t *testing.T) {
 	var out lockedBuffer
 	d := newDemo(io.MultiWriter(&out, t.Output()))

@@ -16,6 +16,9 @@
 // answers pings but sends nothing is kept, within that cap. The defaults
 // leave an Autobahn run alone: no case lasts a ping interval, and the
 // testsuite opens its connections one after another.
+//
+// With -compress it accepts permessage-deflate (RFC 7692) when the client
+// offers it, with the library's defaults (conn.Compression).
 package main
 
 import (
@@ -44,6 +47,7 @@ func main() {
 	flag.DurationVar(&cfg.ping.Interval, "ping-interval", cfg.ping.Interval, "time between pings on every connection (0: no pings)")
 	flag.DurationVar(&cfg.ping.Timeout, "ping-timeout", cfg.ping.Timeout, "how long a ping may stay unanswered before the connection is failed (0: forever)")
 	flag.IntVar(&cfg.maxConns, "max-conns", cfg.maxConns, "WebSocket connections open at once; more are refused with 503")
+	flag.BoolVar(&cfg.compress, "compress", cfg.compress, "accept permessage-deflate (RFC 7692) when the client offers it")
 	flag.Parse()
 	if err := cfg.check(); err != nil {
 		log.Fatal(err)
@@ -66,6 +70,7 @@ type config struct {
 	readLimit int64       // AcceptOptions.ReadLimit
 	ping      ping.Policy // every connection's
 	maxConns  int         // WebSocket connections open at once
+	compress  bool        // accept permessage-deflate
 }
 
 func defaultConfig() config {
@@ -125,10 +130,15 @@ type echo struct {
 }
 
 func newEcho(cfg config) *echo {
+	var comp *conn.Compression
+	if cfg.compress {
+		comp = &conn.Compression{}
+	}
 	return &echo{
 		opts: conn.AcceptOptions{
-			ReadLimit: cfg.readLimit,
-			Ping:      cfg.ping,
+			ReadLimit:   cfg.readLimit,
+			Ping:        cfg.ping,
+			Compression: comp,
 			// An echo server holds nothing a cross-site page could abuse,
 			// and test clients send arbitrary origins.
 			InsecureSkipOriginCheck: true,

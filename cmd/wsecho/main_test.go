@@ -105,3 +105,32 @@ func TestDebugVars(t *testing.T) {
 		t.Fatal("serve did not return after shutdown")
 	}
 }
+
+// -compress accepts permessage-deflate (RFC 7692) and echoes compressed
+// messages; without it the offer is ignored.
+func TestCompress(t *testing.T) {
+	for _, compress := range []bool{false, true} {
+		cfg := defaultConfig()
+		cfg.compress = compress
+		srv := httptest.NewServer(newEcho(cfg))
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		ws, resp, err := conn.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &conn.DialOptions{Compression: &conn.Compression{}})
+		if err != nil {
+			t.Fatalf("compress=%v: Dial: %v", compress, err)
+		}
+		got := resp.Header.Get("Sec-WebSocket-Extensions")
+		if negotiated := strings.HasPrefix(got, "permessage-deflate"); negotiated != compress {
+			t.Errorf("compress=%v: the server answered Sec-WebSocket-Extensions %q", compress, got)
+		}
+		data := []byte(strings.Repeat(`{"echo":"compressed"},`, 200))
+		if err := ws.Send(ctx, conn.Text, data); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		if msg, err := ws.Receive(ctx); err != nil || string(msg.Data) != string(data) {
+			t.Errorf("compress=%v: echo %d bytes, %v; want %d bytes", compress, len(msg.Data), err, len(data))
+		}
+		ws.Close(conn.StatusNormalClosure, "")
+		cancel()
+		srv.Close()
+	}
+}
