@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/seed865a0254/websocket/conn"
 	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/ping"
 )
 
 // allocated returns the bytes allocated by the process while f runs.
@@ -120,5 +122,62 @@ func TestHugeAnnouncedLength(t *testing.T) {
 		if n > 16*arrives {
 			t.Fatalf("length %d: %d bytes allocated for %d bytes received", length, n, arrives)
 		}
+	}
+}
+
+// Issue 18, finding 1: headers alone hold no memory. 64 peers that each send
+// only a header announcing 1 MiB (within the read limit) and a few payload
+// bytes, then stall, hold well under a megabyte of heap together (at most
+// minAhead each), not the 64 MiB their headers promise.
+func TestStalledHeadersHoldLittle(t *testing.T) {
+	const peers, sent = 64, 10
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	conns := make([]*conn.Conn, peers)
+	for i := range conns {
+		ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{ReadLimit: 4 << 20})
+		h := frame.Header{Fin: true, Opcode: frame.OpBinary, Masked: true, Key: randomKey(), Length: 1 << 20}
+		if err := p.write(append(frame.AppendHeader(nil, h), pattern(sent)...)); err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = ws
+	}
+	var wg sync.WaitGroup
+	for _, ws := range conns {
+		wg.Go(func() {
+			// Each connection reads the header and the bytes, and waits.
+			if _, err := ws.ReceiveTimeout(100 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Receive = %v, want DeadlineExceeded", err)
+			}
+		})
+	}
+	wg.Wait()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d stalled 1 MiB headers hold %d KiB of heap", peers, held>>10)
+	if held > peers*64<<10 {
+		t.Errorf("%d stalled 1 MiB headers hold %d KiB of heap, want at most %d KiB", peers, held>>10, peers*64)
+	}
+	runtime.KeepAlive(conns)
+}
+
+// A frame that stops part-way ends with the ping policy: its pong cannot
+// come in the middle of a frame, so the peer is failed after Interval +
+// Timeout (a documented bound), and the memory goes with the connection.
+func TestStalledFrameEndsWithPingTimeout(t *testing.T) {
+	pol := ping.Policy{Interval: 50 * time.Millisecond, Timeout: 100 * time.Millisecond}
+	ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{Ping: pol})
+	p.startReading()
+	h := frame.Header{Fin: true, Opcode: frame.OpBinary, Masked: true, Key: randomKey(), Length: 1 << 20}
+	if err := p.write(append(frame.AppendHeader(nil, h), pattern(10)...)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t, 5*time.Second)
+	start := time.Now()
+	_, err := ws.Receive(ctx)
+	if !errors.Is(err, ping.ErrTimeout) {
+		t.Fatalf("Receive = %v after %v, want an error wrapping ping.ErrTimeout", err, time.Since(start))
 	}
 }

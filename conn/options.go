@@ -52,6 +52,9 @@ type Options struct {
 	// the peer may take. Zero means DefaultCloseTimeout (5 s).
 	CloseTimeout time.Duration
 	// Ping, if its Interval is set, starts a ping policy as StartPing does.
+	// It is also what ends a peer that stops in the middle of a frame (a
+	// pong cannot come there): such a frame holds at most 16 KiB or 8 times
+	// the bytes it sent, until then.
 	Ping ping.Policy
 	// Deflate is the permessage-deflate agreement of the opening handshake
 	// (RFC 7692), nil if none; Accept and Dial set it. With it, the
