@@ -1,11 +1,15 @@
 package conn
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/handshake"
 )
 
 var benchSizes = []int{16, 1024, 65536}
@@ -121,4 +125,84 @@ func BenchmarkReceiveFeed(b *testing.B) {
 		}
 		msg.Release()
 	}
+}
+
+// benchJSON is 4 KiB of JSON-like text, as the shared bench's compressed
+// cells send.
+func benchJSON(n int) []byte {
+	var b []byte
+	for i := 0; len(b) < n; i++ {
+		b = fmt.Appendf(b, `{"id":%d,"user":"user-%d","score":%d.5,"tags":["red","green"],"active":true},`, i, i%37, i*7%1000)
+	}
+	return b[:n]
+}
+
+// BenchmarkDeflate measures a compressed Send (no context takeover,
+// BestSpeed: the defaults) and a compressed Receive+Release of 4 KiB of
+// JSON, beside a yardstick that only compresses and inflates the same
+// message with compress/flate, fresh writer and reader state each time as
+// without context takeover. wire_B is the compressed payload's size.
+func BenchmarkDeflate(b *testing.B) {
+	data := benchJSON(4096)
+	agreed := &handshake.Deflate{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}
+	opts := &Options{Deflate: agreed}
+	var compressed []byte
+	b.Run("Send/4096", func(b *testing.B) {
+		sink := &sinkConn{closed: make(chan struct{})}
+		ws := New(sink, nil, frame.Server, opts)
+		defer ws.CloseNow()
+		ctx := context.Background()
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ws.Send(ctx, Text, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	{
+		w := getWbuf()
+		fw, _ := flate.NewWriter(w, flate.BestSpeed)
+		fw.Write(data)
+		fw.Flush()
+		compressed = append([]byte(nil), trimSync(w.b)...)
+	}
+	b.Run("Receive_Release/4096", func(b *testing.B) {
+		h := frame.Header{Fin: true, RSV1: true, Opcode: frame.OpText, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: int64(len(compressed))}
+		f := frame.AppendHeader(nil, h)
+		start := len(f)
+		f = append(f, compressed...)
+		frame.Mask(h.Key, 0, f[start:])
+		ws := New(newReplayConn(f, 1<<62), nil, frame.Server, opts)
+		defer ws.CloseNow()
+		ctx := context.Background()
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			msg, err := ws.Receive(ctx)
+			if err != nil || len(msg.Data) != len(data) {
+				b.Fatalf("Receive: %d bytes, %v", len(msg.Data), err)
+			}
+			msg.Release()
+		}
+		b.ReportMetric(float64(len(compressed)), "wire_B")
+	})
+	b.Run("yardstick_flate/4096", func(b *testing.B) {
+		var out bytes.Buffer
+		fw, _ := flate.NewWriter(&out, flate.BestSpeed)
+		fr := flate.NewReader(nil)
+		in := make([]byte, len(data))
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			out.Reset()
+			fw.Reset(&out)
+			fw.Write(data)
+			fw.Flush()
+			fr.(flate.Resetter).Reset(bytes.NewReader(append(out.Bytes(), 1, 0, 0, 0xff, 0xff)), nil)
+			if _, err := io.ReadFull(fr, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"bytes"
 	"compress/flate"
 	"context"
 	"io"
@@ -47,6 +48,7 @@ type compression struct {
 	peerKeeps bool
 	peerBits  int
 	window    []byte
+	src       payloadSource // what the decompressor reads, kept to spare an allocation
 }
 
 // Compression configures permessage-deflate for [Accept] and [Dial]. A nil
@@ -192,6 +194,9 @@ var errBadDeflate = &frame.ProtocolError{Code: frame.StatusInvalidFramePayloadDa
 // negotiated window size is read.
 var flateReaders sync.Pool
 
+// noPayload is what a pooled decompressor holds: it is never read.
+var noPayload = bytes.NewReader(nil)
+
 // inflateTail ends a message's compressed payload: the sync flush's tail
 // that the sender stripped, and an empty final stored block, so that the
 // decompressor reports io.EOF at the message's end.
@@ -202,14 +207,17 @@ var inflateTail = []byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
 // frame.ErrMessageTooBig past limit (< 0: none) inflated bytes. m.Data is
 // released. The caller holds the reading.
 func (z *compression) inflate(m Message, limit int64) (Message, error) {
-	src := payloadSource{parts: [2][]byte{m.Data, inflateTail}}
+	src := &z.src
+	*src = payloadSource{parts: [2][]byte{m.Data, inflateTail}}
 	fr, _ := flateReaders.Get().(io.ReadCloser)
 	if fr == nil {
-		fr = flate.NewReader(&src)
+		fr = flate.NewReader(src)
 	}
-	fr.(flate.Resetter).Reset(&src, z.window) // nil without takeover
+	fr.(flate.Resetter).Reset(src, z.window) // nil without takeover
 	out, err := readInflated(fr, len(m.Data), limit)
+	fr.(flate.Resetter).Reset(noPayload, nil) // let go of the connection
 	flateReaders.Put(fr)
+	*src = payloadSource{}
 	m.Release()
 	if err == nil && m.Type == Text && !utf8.Valid(out) {
 		// RFC 6455 §8.1 applies to the inflated text (RFC 7692 §6).
