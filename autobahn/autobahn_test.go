@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/seed865a0254/websocket/conn"
 )
 
 // TestAutobahn runs the real Autobahn testsuite against our server and our
@@ -40,7 +42,7 @@ func TestAutobahn(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	cfg := Config{Engine: engine, Dir: dir, Cases: cases}
+	cfg := Config{Engine: engine, Dir: dir, Cases: cases, Compression: &conn.Compression{}}
 
 	sides := []struct {
 		name     string

@@ -6,8 +6,9 @@
 // The testsuite checks the rules of RFC 6455: framing (§5.2), control frames
 // (§5.5), reserved bits and opcodes (§5.2), fragmentation (§5.4), UTF-8
 // handling (§8.1), the closing handshake (§5.5.1, §7) and limits on large and
-// many messages. Sections 12 and 13 (permessage-deflate, RFC 7692) are
-// excluded on purpose until compression is implemented.
+// many messages; sections 12 and 13 check permessage-deflate (RFC 7692):
+// compressed messages of every size, under every negotiable agreement.
+// Config.Compression sets the policy our server and client negotiate with.
 //
 // A run takes four steps:
 //

@@ -19,8 +19,10 @@
 // when "docker info" answers, else through a wstest in $PATH. It prints a
 // summary of each side, with the details of every failing case, compares the
 // outcomes with the committed expectations (autobahn/testdata) and exits with
-// status 1 when any case fails. Sections 12 and 13 (permessage-deflate) are
-// excluded: compression is not implemented yet.
+// status 1 when any case fails. Sections 12 and 13 (permessage-deflate) run
+// with the library's default compression policy; -peer-context-takeover lets
+// the testsuite compress with context takeover, so that inflating with a
+// kept window is exercised too; -compress=false turns compression off.
 package main
 
 import (
