@@ -224,3 +224,63 @@ func TestDeflateBomb(t *testing.T) {
 		})
 	}
 }
+
+// ReadLimit is a limit on messages, not on their compressed form: a message
+// of exactly ReadLimit bytes that does not compress, and so takes a few
+// bytes more on the wire, is received; one byte more is refused with 1009,
+// compressed or not.
+func TestDeflateReadLimitCountsMessages(t *testing.T) {
+	const limit = 64 << 10
+	d := handshake.Deflate{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*7919 + i*i*31 + i>>3)
+		}
+		return b
+	}
+	stored := func(p []byte) []byte { // DEFLATE's stored blocks: larger than p
+		var b bytes.Buffer
+		w, _ := flate.NewWriter(&b, flate.NoCompression)
+		w.Write(p)
+		w.Flush()
+		return bytes.TrimSuffix(b.Bytes(), []byte{0, 0, 0xff, 0xff})
+	}
+	tests := []struct {
+		name string
+		size int
+		rsv1 bool
+		ok   bool
+	}{
+		{"compressed, ReadLimit bytes", limit, true, true},
+		{"compressed, one byte more", limit + 1, true, false},
+		{"uncompressed, ReadLimit bytes", limit, false, true},
+		{"uncompressed, one byte more", limit + 1, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{Deflate: &d, ReadLimit: limit})
+			p.startReading()
+			msg := random(tt.size)
+			payload := msg
+			if tt.rsv1 {
+				payload = stored(msg)
+				if len(payload) <= len(msg) {
+					t.Fatalf("stored blocks of %d bytes take %d", len(msg), len(payload))
+				}
+			}
+			p.sendAsync(build(frame.Header{Fin: true, RSV1: tt.rsv1, Opcode: frame.OpBinary, Masked: true, Key: randomKey()}, payload))
+			if !tt.ok {
+				if err := receiveErr(t, ws); err == nil {
+					t.Fatal("Receive succeeded")
+				}
+				p.expectClose(t, frame.StatusMessageTooBig)
+				return
+			}
+			got := receive(t, ws)
+			if !bytes.Equal(got.Data, msg) {
+				t.Fatalf("got %d bytes, want the %d sent", len(got.Data), len(msg))
+			}
+		})
+	}
+}
