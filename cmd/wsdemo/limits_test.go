@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
-	"errors"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/seed865a0254/websocket/cmd/internal/rawws"
 	"github.com/seed865a0254/websocket/conn"
 	"github.com/seed865a0254/websocket/ping"
 )
@@ -62,9 +58,9 @@ func TestDeadPeerIsDropped(t *testing.T) {
 	d := newDemo(t.Output())
 	d.ping = ping.Policy{Interval: 20 * time.Millisecond, Timeout: 60 * time.Millisecond}
 	base := serveDemo(t, d)
-	c, br := rawUpgrade(t, strings.TrimPrefix(base, "ws://"), "/echo")
+	c, br := rawws.Upgrade(t, strings.TrimPrefix(base, "ws://"), "/echo")
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	code, pings, err := readUntilClose(br)
+	code, pings, err := rawws.ReadUntilClose(br)
 	if err != nil {
 		t.Fatalf("after %d pings: %v; want a close frame", pings, err)
 	}
@@ -117,62 +113,5 @@ func TestConnectionCap(t *testing.T) {
 			t.Fatalf("no connection accepted after one of two ended: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// rawUpgrade opens a WebSocket connection to path by hand and returns it
-// after the 101: what it reads next is the server's frames as they are.
-func rawUpgrade(t *testing.T, addr, path string) (net.Conn, *bufio.Reader) {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	_, err = io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: "+addr+"\r\n"+
-		"Upgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade: %s", resp.Status)
-	}
-	return c, br
-}
-
-// readUntilClose reads the server's frames, counting pings and answering
-// none, up to its close frame, and returns the close code.
-func readUntilClose(br *bufio.Reader) (code uint16, pings int, err error) {
-	for {
-		var h [2]byte
-		if _, err := io.ReadFull(br, h[:]); err != nil {
-			return 0, pings, err
-		}
-		n := int(h[1])
-		if n > 125 {
-			return 0, pings, fmt.Errorf("frame header %x: masked, or a payload too long for this test", h)
-		}
-		payload := make([]byte, n)
-		if _, err := io.ReadFull(br, payload); err != nil {
-			return 0, pings, err
-		}
-		switch op := h[0] & 0x0f; op {
-		case 0x9:
-			pings++
-		case 0x8:
-			if n < 2 {
-				return 0, pings, errors.New("close frame without a code")
-			}
-			return binary.BigEndian.Uint16(payload), pings, nil
-		default:
-			return 0, pings, fmt.Errorf("unexpected opcode %#x", op)
-		}
 	}
 }
