@@ -167,7 +167,17 @@ func (c *Conn) sendMessage(ctx context.Context, op frame.Opcode, data []byte) er
 		z.sink.b = z.sink.b[:0]
 		z.keep.Write(data)
 		z.keep.Flush()
-		return c.writeData(ctx, h, trimSync(z.sink.b), false)
+		err := c.writeData(ctx, h, trimSync(z.sink.b), false)
+		if err != nil {
+			// The message may never reach the peer, whose window would
+			// then lack what our compressor remembers: start afresh,
+			// which any peer's inflater follows.
+			z.keep.Reset(z.sink)
+		}
+		if cap(z.sink.b) > maxKeptBuffer {
+			z.sink.b = nil
+		}
+		return err
 	}
 	out := getWbuf()
 	defer putWbuf(out)

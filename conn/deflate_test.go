@@ -3,6 +3,8 @@ package conn_test
 import (
 	"bytes"
 	"compress/flate"
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -282,5 +284,57 @@ func TestDeflateReadLimitCountsMessages(t *testing.T) {
 				t.Fatalf("got %d bytes, want the %d sent", len(got.Data), len(msg))
 			}
 		})
+	}
+}
+
+// With context takeover, a Send that gives up before its message is queued
+// must not leave our compressor remembering bytes the peer never saw: every
+// later message still inflates (RFC 7692 §7.2.3).
+func TestDeflateTakeoverAfterSendGivesUp(t *testing.T) {
+	d := handshake.Deflate{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}
+	o := &conn.Options{Deflate: &d, Compression: &conn.Compression{ContextTakeover: true, PeerContextTakeover: true}, QueueSize: 1}
+	a, b := newPair(t, pipeTransport, frame.Server, o, o)
+	var sent [][]byte
+	gaveUp := false
+	for i := 0; i < 1000 && !gaveUp; i++ {
+		// Distinct messages, so that each refers back to the ones before.
+		msg := jsonish(4096, i+1)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := a.Send(ctx, conn.Text, msg)
+		cancel()
+		switch {
+		case err == nil:
+			sent = append(sent, msg)
+		case errors.Is(err, context.DeadlineExceeded):
+			gaveUp = true // b reads nothing: the output buffer filled up
+		default:
+			t.Fatalf("Send: %v", err)
+		}
+	}
+	if !gaveUp {
+		t.Fatal("no Send gave up: nothing exercised")
+	}
+	ctx := testCtx(t, 10*time.Second)
+	var tail [][]byte
+	for i := range 5 {
+		tail = append(tail, jsonish(4096, 2000+i))
+	}
+	sent = append(sent, tail...)
+	go func() {
+		for _, msg := range tail { // behind the backlog, which b now reads
+			if err := a.Send(ctx, conn.Text, msg); err != nil {
+				t.Errorf("Send: %v", err)
+				return
+			}
+		}
+	}()
+	for i, want := range sent {
+		got, err := b.Receive(ctx)
+		if err != nil {
+			t.Fatalf("message %d of %d: %v", i, len(sent), err)
+		}
+		if !bytes.Equal(got.Data, want) {
+			t.Fatalf("message %d of %d differs", i, len(sent))
+		}
 	}
 }
