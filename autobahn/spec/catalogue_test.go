@@ -26,8 +26,12 @@ func TestCatalogueShape(t *testing.T) {
 		switch {
 		case c.Description == "":
 			t.Errorf("%s: no description", c.ID)
-		case !strings.Contains(c.Requirement, "RFC 6455 §"):
-			t.Errorf("%s: the requirement does not quote RFC 6455 with a section: %q", c.ID, c.Requirement)
+		case !strings.Contains(c.Requirement, "RFC 6455 §") && !strings.Contains(c.Requirement, "RFC 7692 §"):
+			t.Errorf("%s: the requirement does not quote RFC 6455 or RFC 7692 with a section: %q", c.ID, c.Requirement)
+		case (strings.HasPrefix(c.ID, "12.") || strings.HasPrefix(c.ID, "13.")) && !strings.Contains(c.Requirement, "RFC 7692 §"):
+			t.Errorf("%s: a permessage-deflate case that does not quote RFC 7692: %q", c.ID, c.Requirement)
+		case (c.Settings.Deflate == nil) != (c.Settings.Compression == nil):
+			t.Errorf("%s: Settings.Deflate and Settings.Compression go together", c.ID)
 		case len(c.Steps) == 0:
 			t.Errorf("%s: no steps", c.ID)
 		case c.Want.Closer != Peer && c.Want.Closer != Endpoint:
@@ -37,10 +41,23 @@ func TestCatalogueShape(t *testing.T) {
 		case c.Want.Linger && c.Settings.CloseTimeout == 0:
 			t.Errorf("%s: a lingering case must shorten the endpoint's close timeout", c.ID)
 		}
+		compressed := false
 		for _, s := range c.Steps {
 			if s.Kind == AwaitClose && c.Want.Closer != Endpoint {
 				t.Errorf("%s: awaits a close the endpoint is not expected to start", c.ID)
 			}
+			if s.Kind == SendCompressed && c.Settings.Deflate == nil {
+				t.Errorf("%s: sends compressed messages without an agreement", c.ID)
+			}
+			for _, e := range s.Events {
+				compressed = compressed || e.Compressed
+			}
+		}
+		for _, e := range c.Want.Events {
+			compressed = compressed || e.Compressed
+		}
+		if compressed && c.Settings.Deflate == nil {
+			t.Errorf("%s: expects a compressed message without an agreement", c.ID)
 		}
 	}
 	// The testsuite's sections 1-7 and 10, all of them.

@@ -58,6 +58,11 @@ func Run(ctx context.Context, nc net.Conn, as frame.Role, c Case) error {
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
+	if d := c.Settings.Deflate; d != nil {
+		own, endpoint := directions(d, as)
+		p.deflater = &deflater{dir: own}
+		p.inflater = &inflater{dir: endpoint, limit: maxFrame}
+	}
 	// A write to an endpoint that stopped reading would block for ever:
 	// ending ctx unblocks it.
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
@@ -86,6 +91,11 @@ type peer struct {
 	events chan arrival  // from the reader
 	done   chan struct{} // closed when Run is over: the reader stops
 	exited chan struct{} // closed by the reader when it returns
+
+	// permessage-deflate, when Settings.Deflate is set: the runner's
+	// compressor, and the reader's decompressor.
+	deflater *deflater
+	inflater *inflater
 
 	log       []logLine // transcript
 	step      string    // where the run is, for failure reports
@@ -147,6 +157,11 @@ func (p *peer) run(ctx context.Context) error {
 			p.sendHeader(s.Frames[0])
 		case SendData:
 			p.sendData(s.Data)
+		case SendCompressed:
+			if p.deflater == nil {
+				return fmt.Errorf("spec: case %s: a compressed send without Settings.Deflate", p.c.ID)
+			}
+			p.sendCompressed(s)
 		case Pause:
 			t := time.NewTimer(s.Wait)
 			select {

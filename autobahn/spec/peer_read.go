@@ -21,9 +21,10 @@ func (p *peer) read() {
 	br := bufio.NewReaderSize(p.nc, 64<<10)
 	var hbuf [frame.MaxHeaderSize]byte
 	var (
-		inMessage bool
-		msgType   frame.Opcode
-		msg       []byte
+		inMessage  bool
+		msgType    frame.Opcode
+		msg        []byte
+		compressed bool
 	)
 	for {
 		h, err := frame.ReadHeader(br, hbuf[:])
@@ -49,7 +50,7 @@ func (p *peer) read() {
 		var ev Event
 		switch h.Opcode {
 		case frame.OpText, frame.OpBinary:
-			msgType, msg, inMessage = h.Opcode, payload, !h.Fin
+			msgType, msg, inMessage, compressed = h.Opcode, payload, !h.Fin, h.RSV1
 			if inMessage {
 				continue
 			}
@@ -76,6 +77,14 @@ func (p *peer) read() {
 			// short by the close is abandoned.
 			inMessage, msg = false, nil
 		}
+		if ev.Kind == Message && compressed {
+			data, err := p.inflater.inflate(ev.Data)
+			if err != nil {
+				p.emit(Event{Kind: Violation, Err: fmt.Errorf("%s message: %w", ev.Type, err)})
+				return
+			}
+			ev.Data, ev.Compressed = data, true
+		}
 		if ev.Kind == Message && ev.Type == frame.OpText && !utf8.Valid(ev.Data) {
 			p.emit(Event{Kind: Violation, Err: errors.New("text message is not valid UTF-8 (RFC 6455 §5.6)")})
 			return
@@ -97,12 +106,17 @@ func (p *peer) emit(ev Event) bool {
 }
 
 // checkHeader judges a frame the endpoint sent. It is the peer's own reading
-// of RFC 6455, independent of package frame's Check, so that the referee does
-// not share the code it judges.
+// of RFC 6455 and RFC 7692, independent of package frame's Check, so that the
+// referee does not share the code it judges.
 func (p *peer) checkHeader(h frame.Header, inMessage bool) error {
 	switch {
-	case h.RSV1 || h.RSV2 || h.RSV3:
+	case h.RSV2 || h.RSV3 || h.RSV1 && p.inflater == nil:
 		return fmt.Errorf("%s frame with a reserved bit set (RFC 6455 §5.2)", h.Opcode)
+	case h.RSV1 && h.Opcode != frame.OpText && h.Opcode != frame.OpBinary:
+		// RFC 7692 §6: "An endpoint MUST NOT set the "Per-Message
+		// Compressed" bit of control frames and non-first fragments of a
+		// data message."
+		return fmt.Errorf("%s frame with RSV1 set: only the first frame of a message may be compressed (RFC 7692 §6)", h.Opcode)
 	case h.Opcode > frame.OpBinary && h.Opcode < frame.OpClose || h.Opcode > frame.OpPong:
 		return fmt.Errorf("reserved opcode %#x (RFC 6455 §5.2)", byte(h.Opcode))
 	case p.as == frame.Client && h.Masked:
