@@ -69,6 +69,16 @@ func TestCatalogueShape(t *testing.T) {
 	if seen["6.23.8"] || seen["7.9.10"] {
 		t.Error("the catalogue has cases the testsuite does not")
 	}
+	// Sections 12 and 13: a few sizes of each subsection; 13.4 and 13.6
+	// would repeat 13.1 and 13.2 without a handshake.
+	for _, id := range []string{"12.1.1", "12.2.10", "12.3.11", "12.4.4", "12.5.5", "13.1.1", "13.2.2", "13.3.11", "13.5.10", "13.7.3"} {
+		if !seen[id] {
+			t.Errorf("case %s is missing", id)
+		}
+	}
+	if seen["12.6.1"] || seen["12.1.19"] || seen["13.4.1"] || seen["13.6.1"] || seen["13.8.1"] {
+		t.Error("the catalogue has deflate cases it should not")
+	}
 }
 
 // The validity of each UTF-8 test sequence, written by hand from the
@@ -171,6 +181,14 @@ func TestPeerCatchesBrokenEndpoints(t *testing.T) {
 			expected: "close frame with 1007 before the rest is sent", actual: "nothing within"},
 		{name: "never drops after failing", broken: "no half-close", id: "conn.25", role: frame.Server,
 			expected: "the endpoint closes the TCP connection by itself", actual: "still open"},
+		{name: "the peer's context forgotten", broken: "forget the peer's context", id: "13.1.3", role: frame.Server,
+			expected: "compressed text message of 256 bytes", actual: "close frame with code 1007"},
+		{name: "context kept against the agreement", broken: "keep context", id: "13.2.3", role: frame.Client,
+			expected: "compressed text message of 256 bytes", actual: "illegal frame: text message: a compressed message that does not inflate"},
+		{name: "the window ignored", broken: "ignore the window", id: "13.3.10", role: frame.Server,
+			expected: "compressed text message of 131072 bytes", actual: "past the sender's agreed LZ77 window"},
+		{name: "echoes not compressed", broken: "never compress", id: "12.1.4", role: frame.Server,
+			expected: "compressed text message of 1024 bytes", actual: "text message of 1024 bytes"},
 	}
 	cases := map[string]Case{}
 	for _, c := range Cases() {
