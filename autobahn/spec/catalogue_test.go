@@ -187,6 +187,8 @@ func TestPeerCatchesBrokenEndpoints(t *testing.T) {
 			expected: "compressed text message of 256 bytes", actual: "illegal frame: text message: a compressed message that does not inflate"},
 		{name: "the window ignored", broken: "ignore the window", id: "13.3.10", role: frame.Server,
 			expected: "compressed text message of 131072 bytes", actual: "past the sender's agreed LZ77 window"},
+		{name: "RSV1 on a continuation", broken: "rsv1 on continuations", id: "conn.27", role: frame.Client,
+			expected: "compressed text message of 5 bytes", actual: "continuation frame with RSV1 set"},
 		{name: "echoes not compressed", broken: "never compress", id: "12.1.4", role: frame.Server,
 			expected: "compressed text message of 1024 bytes", actual: "text message of 1024 bytes"},
 	}
