@@ -67,5 +67,5 @@ const (
 		`the original data type again." ` + reqUTF8Fail
 	reqNotDeflate = reqDeflate + ` A payload that is not DEFLATE data cannot be; this module fails the connection with 1007 (RFC 6455 §7.4.1: ` +
 		`"data within a message that was not consistent with the type of the message").`
-	reqInflatedLimit = reqLimits + ` Under permessage-deflate this module counts the limit on inflated bytes (RFC 7692 §7.2.2).`
+	reqInflatedLimit = reqLimits + ` Under permessage-deflate this module's design counts the limit on inflated bytes: a small compressed message may inflate to any size.`
 )
