@@ -67,11 +67,35 @@ func expect(es ...Event) Step { return Step{Kind: Expect, Events: es} }
 
 func awaitClose() Step { return Step{Kind: AwaitClose} }
 
+func sendCompressed(fs ...Frame) Step { return Step{Kind: SendCompressed, Frames: fs} }
+
+// sendCompressedIn sends messages compressed, in frames of at most n
+// compressed bytes.
+func sendCompressedIn(n int, fs ...Frame) Step {
+	return Step{Kind: SendCompressed, Frames: fs, Fragment: n}
+}
+
+// deflate compresses p as one message on its own (RFC 7692 §7.2.1), for
+// frames written by hand. Its back-references stay within p, so it is valid
+// under any window of at least len(p) bytes. Under context takeover the
+// peer's compressor does not know of it: a case that goes on sending
+// compressed messages after it must not rely on their shared window.
+func deflate(p []byte) []byte {
+	z := deflater{dir: direction{takeover: false, bits: 15}}
+	return z.compress(p)
+}
+
 func echoText(s string) Event { return Event{Kind: Message, Type: frame.OpText, Data: []byte(s)} }
 
 func echoBinary(b []byte) Event { return Event{Kind: Message, Type: frame.OpBinary, Data: b} }
 
 func pongOf(s string) Event { return Event{Kind: Pong, Data: []byte(s)} }
+
+// echoOf is the echo of a message of type op.
+func echoOf(op frame.Opcode, b []byte) Event { return Event{Kind: Message, Type: op, Data: b} }
+
+// deflated marks an expected message as arriving compressed.
+func (e Event) deflated() Event { e.Compressed = true; return e }
 
 // echoes wants events, then a clean closing handshake started by the peer,
 // answered with 1000.

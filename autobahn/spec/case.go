@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/handshake"
 )
 
 // Case is one entry of the catalogue: what the peer sends, and what the
@@ -16,8 +17,8 @@ type Case struct {
 	ID string
 	// Description says what the peer does.
 	Description string
-	// Requirement is the sentence of RFC 6455 the case checks, with its
-	// section.
+	// Requirement is the sentence of RFC 6455 (or RFC 7692, for
+	// permessage-deflate) the case checks, with its section.
 	Requirement string
 	// Steps are what the peer does, in order.
 	Steps []Step
@@ -31,8 +32,28 @@ type Case struct {
 // Settings are options the endpoint under test must be configured with for a
 // case. Zero fields mean the endpoint's defaults.
 type Settings struct {
-	ReadLimit    int64         // largest message accepted
+	ReadLimit    int64         // largest message accepted (inflated, when compressed)
 	CloseTimeout time.Duration // how long the endpoint waits in a closing handshake
+	// Deflate, if not nil, is the permessage-deflate agreement (RFC 7692
+	// §7.1) both sides start with, as if the opening handshake had
+	// negotiated it. The peer keeps to it: it compresses with its context
+	// kept between messages wherever the agreement allows, within its
+	// window, and judges the endpoint's compressed messages against it.
+	Deflate *handshake.Deflate
+	// Compression is how the endpoint compresses under Deflate; it must be
+	// set with Deflate.
+	Compression *Compression
+}
+
+// Compression is the endpoint's compression policy under an agreement.
+type Compression struct {
+	// Threshold is the smallest message the endpoint sends compressed: a
+	// smaller one must arrive uncompressed, any other compressed. 0
+	// compresses every message.
+	Threshold int
+	// ContextTakeover: the endpoint keeps its compressor's context between
+	// messages where the agreement allows it (RFC 7692 §7.1.1).
+	ContextTakeover bool
 }
 
 // StepKind tells what a [Step] does.
@@ -59,17 +80,23 @@ const (
 	// sends anything more: the steps after it are never sent when the
 	// endpoint behaves. This is how "fail fast" is checked.
 	AwaitClose
+	// SendCompressed compresses the payload of each of Frames, whole text
+	// or binary messages, as one message under Settings.Deflate (RFC 7692
+	// §7.2.1) and sends it with RSV1 on its first frame, cut into frames of
+	// at most Fragment compressed bytes (0: one frame); all in one write.
+	SendCompressed
 )
 
 // Step is one thing the peer does.
 type Step struct {
-	Kind   StepKind
-	Frames []Frame       // Send, SendHeader
-	Chop   int           // Send: write in pieces of Chop bytes; 0 writes all at once
-	Sync   bool          // Send: write each frame on its own (the testsuite's "frame-wise chops")
-	Data   []byte        // SendData
-	Wait   time.Duration // Pause, Quiet
-	Events []Event       // Expect
+	Kind     StepKind
+	Frames   []Frame       // Send, SendHeader, SendCompressed
+	Chop     int           // Send: write in pieces of Chop bytes; 0 writes all at once
+	Sync     bool          // Send: write each frame on its own (the testsuite's "frame-wise chops")
+	Fragment int           // SendCompressed: largest frame payload; 0 sends each message in one frame
+	Data     []byte        // SendData
+	Wait     time.Duration // Pause, Quiet
+	Events   []Event       // Expect
 }
 
 // String describes the step for transcripts and failure reports.
@@ -103,6 +130,19 @@ func (s Step) String() string {
 		return "expect " + eventList(s.Events)
 	case AwaitClose:
 		return "expect the close frame now"
+	case SendCompressed:
+		var b strings.Builder
+		b.WriteString("send compressed ")
+		for i, f := range s.Frames {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %d bytes %s", f.Opcode, len(f.Payload), quote(f.Payload))
+		}
+		if s.Fragment > 0 {
+			fmt.Fprintf(&b, " in frames of %d bytes", s.Fragment)
+		}
+		return b.String()
 	}
 	return fmt.Sprintf("step(%d)", s.Kind)
 }
@@ -189,9 +229,12 @@ const (
 type Event struct {
 	Kind EventKind
 	Type frame.Opcode     // Message: frame.OpText or frame.OpBinary
-	Data []byte           // Message, Pong, Ping: the payload; Close: the reason
+	Data []byte           // Message (inflated if compressed), Pong, Ping: the payload; Close: the reason
 	Code frame.StatusCode // Close
 	Err  error            // End, Violation
+	// Compressed, for a Message: it came with RSV1 set on its first frame
+	// (RFC 7692 §6), and Data is what it inflated to.
+	Compressed bool
 }
 
 // equal reports whether e is the event want, payloads compared byte by byte.
@@ -201,7 +244,7 @@ func (e Event) equal(want Event) bool {
 	}
 	switch e.Kind {
 	case Message:
-		return e.Type == want.Type && string(e.Data) == string(want.Data)
+		return e.Type == want.Type && e.Compressed == want.Compressed && string(e.Data) == string(want.Data)
 	case Pong, Ping:
 		return string(e.Data) == string(want.Data)
 	}
@@ -212,7 +255,11 @@ func (e Event) equal(want Event) bool {
 func (e Event) String() string {
 	switch e.Kind {
 	case Message:
-		return fmt.Sprintf("%s message of %d bytes %s", e.Type, len(e.Data), quote(e.Data))
+		s := fmt.Sprintf("%s message of %d bytes %s", e.Type, len(e.Data), quote(e.Data))
+		if e.Compressed {
+			s = "compressed " + s
+		}
+		return s
 	case Pong, Ping:
 		name := "pong"
 		if e.Kind == Ping {

@@ -1,7 +1,7 @@
 package spec
 
 // Cases returns the whole catalogue, in the testsuite's order: sections 1 to
-// 7 and 10, then this module's own rules ("conn.N"). Each call builds fresh
+// 7, 10, 12 and 13, then this module's own rules ("conn.N"). Each call builds fresh
 // values, so callers may keep or change them.
 func Cases() []Case {
 	var cs []Case
@@ -14,6 +14,8 @@ func Cases() []Case {
 		utf8Handling,
 		closing,
 		autoFragmentation,
+		compressionPayloads,
+		compressionParameters,
 		designRules,
 	} {
 		cs = append(cs, section()...)

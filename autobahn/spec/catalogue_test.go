@@ -26,8 +26,12 @@ func TestCatalogueShape(t *testing.T) {
 		switch {
 		case c.Description == "":
 			t.Errorf("%s: no description", c.ID)
-		case !strings.Contains(c.Requirement, "RFC 6455 §"):
-			t.Errorf("%s: the requirement does not quote RFC 6455 with a section: %q", c.ID, c.Requirement)
+		case !strings.Contains(c.Requirement, "RFC 6455 §") && !strings.Contains(c.Requirement, "RFC 7692 §"):
+			t.Errorf("%s: the requirement does not quote RFC 6455 or RFC 7692 with a section: %q", c.ID, c.Requirement)
+		case (strings.HasPrefix(c.ID, "12.") || strings.HasPrefix(c.ID, "13.")) && !strings.Contains(c.Requirement, "RFC 7692 §"):
+			t.Errorf("%s: a permessage-deflate case that does not quote RFC 7692: %q", c.ID, c.Requirement)
+		case (c.Settings.Deflate == nil) != (c.Settings.Compression == nil):
+			t.Errorf("%s: Settings.Deflate and Settings.Compression go together", c.ID)
 		case len(c.Steps) == 0:
 			t.Errorf("%s: no steps", c.ID)
 		case c.Want.Closer != Peer && c.Want.Closer != Endpoint:
@@ -37,10 +41,23 @@ func TestCatalogueShape(t *testing.T) {
 		case c.Want.Linger && c.Settings.CloseTimeout == 0:
 			t.Errorf("%s: a lingering case must shorten the endpoint's close timeout", c.ID)
 		}
+		compressed := false
 		for _, s := range c.Steps {
 			if s.Kind == AwaitClose && c.Want.Closer != Endpoint {
 				t.Errorf("%s: awaits a close the endpoint is not expected to start", c.ID)
 			}
+			if s.Kind == SendCompressed && c.Settings.Deflate == nil {
+				t.Errorf("%s: sends compressed messages without an agreement", c.ID)
+			}
+			for _, e := range s.Events {
+				compressed = compressed || e.Compressed
+			}
+		}
+		for _, e := range c.Want.Events {
+			compressed = compressed || e.Compressed
+		}
+		if compressed && c.Settings.Deflate == nil {
+			t.Errorf("%s: expects a compressed message without an agreement", c.ID)
 		}
 	}
 	// The testsuite's sections 1-7 and 10, all of them.
@@ -51,6 +68,16 @@ func TestCatalogueShape(t *testing.T) {
 	}
 	if seen["6.23.8"] || seen["7.9.10"] {
 		t.Error("the catalogue has cases the testsuite does not")
+	}
+	// Sections 12 and 13: a few sizes of each subsection; 13.4 and 13.6
+	// would repeat 13.1 and 13.2 without a handshake.
+	for _, id := range []string{"12.1.1", "12.2.10", "12.3.11", "12.4.4", "12.5.5", "13.1.1", "13.2.2", "13.3.11", "13.5.10", "13.7.3"} {
+		if !seen[id] {
+			t.Errorf("case %s is missing", id)
+		}
+	}
+	if seen["12.6.1"] || seen["12.1.19"] || seen["13.4.1"] || seen["13.6.1"] || seen["13.8.1"] {
+		t.Error("the catalogue has deflate cases it should not")
 	}
 }
 
@@ -154,6 +181,16 @@ func TestPeerCatchesBrokenEndpoints(t *testing.T) {
 			expected: "close frame with 1007 before the rest is sent", actual: "nothing within"},
 		{name: "never drops after failing", broken: "no half-close", id: "conn.25", role: frame.Server,
 			expected: "the endpoint closes the TCP connection by itself", actual: "still open"},
+		{name: "the peer's context forgotten", broken: "forget the peer's context", id: "13.1.3", role: frame.Server,
+			expected: "compressed text message of 256 bytes", actual: "close frame with code 1007"},
+		{name: "context kept against the agreement", broken: "keep context", id: "13.2.3", role: frame.Client,
+			expected: "compressed text message of 256 bytes", actual: "illegal frame: text message: a compressed message that does not inflate"},
+		{name: "the window ignored", broken: "ignore the window", id: "13.3.10", role: frame.Server,
+			expected: "compressed text message of 131072 bytes", actual: "past the sender's agreed LZ77 window"},
+		{name: "RSV1 on a continuation", broken: "rsv1 on continuations", id: "conn.27", role: frame.Client,
+			expected: "compressed text message of 5 bytes", actual: "continuation frame with RSV1 set"},
+		{name: "echoes not compressed", broken: "never compress", id: "12.1.4", role: frame.Server,
+			expected: "compressed text message of 1024 bytes", actual: "text message of 1024 bytes"},
 	}
 	cases := map[string]Case{}
 	for _, c := range Cases() {

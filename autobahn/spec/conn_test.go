@@ -44,10 +44,7 @@ func TestSpec(t *testing.T) {
 
 func runCase(t *testing.T, c spec.Case, role frame.Role) {
 	endpointEnd, peerEnd := tcpPair(t)
-	ws := conn.New(endpointEnd, nil, role, &conn.Options{
-		ReadLimit:    c.Settings.ReadLimit,
-		CloseTimeout: c.Settings.CloseTimeout,
-	})
+	ws := conn.New(endpointEnd, nil, role, options(c.Settings))
 	echoed := make(chan error, 1)
 	go func() { echoed <- echo(ws) }()
 
@@ -89,6 +86,22 @@ func runCase(t *testing.T, c spec.Case, role frame.Role) {
 			t.Errorf("%s: Receive's final error carries code %d, want one of %v", c.ID, pe.Code, c.Want.Codes)
 		}
 	}
+}
+
+// options configures the endpoint as set says.
+func options(set spec.Settings) *conn.Options {
+	o := &conn.Options{
+		ReadLimit:    set.ReadLimit,
+		CloseTimeout: set.CloseTimeout,
+		Deflate:      set.Deflate,
+	}
+	if z := set.Compression; z != nil {
+		o.Compression = &conn.Compression{Threshold: z.Threshold, ContextTakeover: z.ContextTakeover}
+		if z.Threshold == 0 {
+			o.Compression.Threshold = -1 // every message
+		}
+	}
+	return o
 }
 
 // echo sends every message back with its type until Receive reports the end

@@ -1,19 +1,14 @@
 package spec
 
 import (
-	"bufio"
 	"cmp"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"math/rand/v2"
 	"net"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/seed865a0254/websocket/frame"
 )
@@ -63,6 +58,11 @@ func Run(ctx context.Context, nc net.Conn, as frame.Role, c Case) error {
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
+	if d := c.Settings.Deflate; d != nil {
+		own, endpoint := directions(d, as)
+		p.deflater = &deflater{dir: own}
+		p.inflater = &inflater{dir: endpoint, limit: maxFrame}
+	}
 	// A write to an endpoint that stopped reading would block for ever:
 	// ending ctx unblocks it.
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Now()) })
@@ -91,6 +91,11 @@ type peer struct {
 	events chan arrival  // from the reader
 	done   chan struct{} // closed when Run is over: the reader stops
 	exited chan struct{} // closed by the reader when it returns
+
+	// permessage-deflate, when Settings.Deflate is set: the runner's
+	// compressor, and the reader's decompressor.
+	deflater *deflater
+	inflater *inflater
 
 	log       []logLine // transcript
 	step      string    // where the run is, for failure reports
@@ -152,6 +157,11 @@ func (p *peer) run(ctx context.Context) error {
 			p.sendHeader(s.Frames[0])
 		case SendData:
 			p.sendData(s.Data)
+		case SendCompressed:
+			if p.deflater == nil {
+				return fmt.Errorf("spec: case %s: a compressed send without Settings.Deflate", p.c.ID)
+			}
+			p.sendCompressed(s)
 		case Pause:
 			t := time.NewTimer(s.Wait)
 			select {
@@ -337,272 +347,4 @@ func (p *peer) linger(ctx context.Context) error {
 	}
 	return p.fail("the endpoint closes the TCP connection by itself",
 		"it stopped sending but still accepts data "+dropTimeout.String()+" after its close frame")
-}
-
-// encode returns the wire form of f: masked with a fresh key when the peer
-// is a client (inverted by f.WrongMask).
-func (p *peer) encode(f Frame) []byte {
-	h := p.header(f)
-	b := frame.AppendHeader(nil, h)
-	n := len(b)
-	b = append(b, f.Payload...)
-	if h.Masked {
-		frame.Mask(h.Key, 0, b[n:])
-	}
-	return b
-}
-
-func (p *peer) header(f Frame) frame.Header {
-	h := frame.Header{
-		Fin:    f.Fin,
-		RSV1:   f.RSV&4 != 0,
-		RSV2:   f.RSV&2 != 0,
-		RSV3:   f.RSV&1 != 0,
-		Opcode: f.Opcode,
-		Masked: (p.as == frame.Client) != f.WrongMask,
-		Length: f.declared(),
-	}
-	if h.Masked {
-		binary.LittleEndian.PutUint32(h.Key[:], p.rng.Uint32())
-	}
-	return h
-}
-
-// write sends b unless an earlier write failed. A write fails when the
-// endpoint has already dropped the connection; that is recorded, not judged
-// here: the events show whether it was right to.
-func (p *peer) write(b []byte) bool {
-	if p.writeErr != nil {
-		return false
-	}
-	if _, err := p.nc.Write(b); err != nil {
-		p.writeErr = err
-		p.logf(p.since(), "-> write failed: %v", err)
-		return false
-	}
-	return true
-}
-
-// noteSent logs f, sent at at.
-func (p *peer) noteSent(at time.Duration, f Frame) {
-	p.logf(at, "-> %s", f)
-	if f.Opcode == frame.OpClose && !p.sentClose {
-		p.sentClose = true
-		switch {
-		case len(f.Payload) == 0:
-			p.sentCode = int(frame.StatusNoStatusRcvd)
-		case len(f.Payload) == 1:
-			p.sentCode = -1
-		default:
-			p.sentCode = int(binary.BigEndian.Uint16(f.Payload))
-		}
-	}
-}
-
-// writeFrames sends frames back to back in one write.
-func (p *peer) writeFrames(fs ...Frame) {
-	var b []byte
-	for _, f := range fs {
-		b = append(b, p.encode(f)...)
-	}
-	at := p.since()
-	if p.write(b) {
-		for _, f := range fs {
-			p.noteSent(at, f)
-		}
-	}
-}
-
-func (p *peer) send(s Step) {
-	switch {
-	case s.Sync:
-		for i, f := range s.Frames {
-			if i > 0 {
-				time.Sleep(syncGap)
-			}
-			p.writeFrames(f)
-		}
-	case s.Chop > 0:
-		var b []byte
-		for _, f := range s.Frames {
-			b = append(b, p.encode(f)...)
-		}
-		at := p.since()
-		for off := 0; off < len(b); off += s.Chop {
-			if off > 0 {
-				time.Sleep(chopGap)
-			}
-			if !p.write(b[off:min(off+s.Chop, len(b))]) {
-				return
-			}
-		}
-		for _, f := range s.Frames {
-			p.noteSent(at, f)
-		}
-		p.logf(at, "   (in %d chops of at most %d bytes)", (len(b)+s.Chop-1)/s.Chop, s.Chop)
-	default:
-		p.writeFrames(s.Frames...)
-	}
-}
-
-func (p *peer) sendHeader(f Frame) {
-	h := p.header(f)
-	p.key, p.pos, p.masked = h.Key, 0, h.Masked
-	at := p.since()
-	if p.write(frame.AppendHeader(nil, h)) {
-		p.logf(at, "-> header of %s declaring %d payload bytes", f.Opcode, h.Length)
-	}
-}
-
-func (p *peer) sendData(data []byte) {
-	b := append([]byte(nil), data...)
-	if p.masked {
-		p.pos = frame.Mask(p.key, p.pos, b)
-	}
-	at := p.since()
-	if p.write(b) {
-		p.logf(at, "-> %d payload bytes %s", len(data), quote(data))
-	}
-}
-
-// read decodes what the endpoint sends into events, until the stream ends,
-// the endpoint breaks the protocol, or Run is over.
-func (p *peer) read() {
-	defer close(p.exited)
-	br := bufio.NewReaderSize(p.nc, 64<<10)
-	var hbuf [frame.MaxHeaderSize]byte
-	var (
-		inMessage bool
-		msgType   frame.Opcode
-		msg       []byte
-	)
-	for {
-		h, err := frame.ReadHeader(br, hbuf[:])
-		if err != nil {
-			p.emit(Event{Kind: End, Err: err})
-			return
-		}
-		if err := p.checkHeader(h, inMessage); err != nil {
-			p.emit(Event{Kind: Violation, Err: err})
-			return
-		}
-		payload := make([]byte, h.Length)
-		if _, err := io.ReadFull(br, payload); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			p.emit(Event{Kind: End, Err: fmt.Errorf("inside a %s frame: %w", h.Opcode, err)})
-			return
-		}
-		if h.Masked {
-			frame.Mask(h.Key, 0, payload)
-		}
-		var ev Event
-		switch h.Opcode {
-		case frame.OpText, frame.OpBinary:
-			msgType, msg, inMessage = h.Opcode, payload, !h.Fin
-			if inMessage {
-				continue
-			}
-			ev = Event{Kind: Message, Type: msgType, Data: msg}
-		case frame.OpContinuation:
-			msg = append(msg, payload...)
-			if inMessage = !h.Fin; inMessage {
-				continue
-			}
-			ev = Event{Kind: Message, Type: msgType, Data: msg}
-		case frame.OpPing:
-			ev = Event{Kind: Ping, Data: payload}
-		case frame.OpPong:
-			ev = Event{Kind: Pong, Data: payload}
-		case frame.OpClose:
-			var err error
-			ev, err = parseClose(payload)
-			if err != nil {
-				p.emit(Event{Kind: Violation, Err: err})
-				return
-			}
-			// RFC 6455 §5.5.1: "The application MUST NOT send any more
-			// data frames after sending a Close frame." A message cut
-			// short by the close is abandoned.
-			inMessage, msg = false, nil
-		}
-		if ev.Kind == Message && ev.Type == frame.OpText && !utf8.Valid(ev.Data) {
-			p.emit(Event{Kind: Violation, Err: errors.New("text message is not valid UTF-8 (RFC 6455 §5.6)")})
-			return
-		}
-		if !p.emit(ev) {
-			return
-		}
-	}
-}
-
-// emit hands ev to the runner; false when Run is over.
-func (p *peer) emit(ev Event) bool {
-	select {
-	case p.events <- arrival{ev, p.since()}:
-		return true
-	case <-p.done:
-		return false
-	}
-}
-
-// checkHeader judges a frame the endpoint sent. It is the peer's own reading
-// of RFC 6455, independent of package frame's Check, so that the referee does
-// not share the code it judges.
-func (p *peer) checkHeader(h frame.Header, inMessage bool) error {
-	switch {
-	case h.RSV1 || h.RSV2 || h.RSV3:
-		return fmt.Errorf("%s frame with a reserved bit set (RFC 6455 §5.2)", h.Opcode)
-	case h.Opcode > frame.OpBinary && h.Opcode < frame.OpClose || h.Opcode > frame.OpPong:
-		return fmt.Errorf("reserved opcode %#x (RFC 6455 §5.2)", byte(h.Opcode))
-	case p.as == frame.Client && h.Masked:
-		return fmt.Errorf("masked %s frame from a server (RFC 6455 §5.1)", h.Opcode)
-	case p.as == frame.Server && !h.Masked:
-		return fmt.Errorf("unmasked %s frame from a client (RFC 6455 §5.1)", h.Opcode)
-	case h.Length < 0 || h.Length > maxFrame:
-		return fmt.Errorf("%s frame declaring %d bytes", h.Opcode, h.Length)
-	case h.Opcode >= frame.OpClose && h.Length > 125:
-		return fmt.Errorf("%s frame of %d bytes (RFC 6455 §5.5: 125 at most)", h.Opcode, h.Length)
-	case h.Opcode >= frame.OpClose && !h.Fin:
-		return fmt.Errorf("fragmented %s frame (RFC 6455 §5.5)", h.Opcode)
-	case h.Opcode == frame.OpContinuation && !inMessage:
-		return errors.New("continuation frame without a message in progress (RFC 6455 §5.4)")
-	case (h.Opcode == frame.OpText || h.Opcode == frame.OpBinary) && inMessage:
-		return fmt.Errorf("%s frame inside a fragmented message (RFC 6455 §5.4)", h.Opcode)
-	}
-	return nil
-}
-
-// parseClose decodes a close payload the endpoint sent.
-func parseClose(b []byte) (Event, error) {
-	switch len(b) {
-	case 0:
-		return Event{Kind: Close, Code: frame.StatusNoStatusRcvd}, nil
-	case 1:
-		return Event{}, errors.New("close frame with a 1-byte payload (RFC 6455 §5.5.1)")
-	}
-	code := frame.StatusCode(binary.BigEndian.Uint16(b))
-	if !validOnWire(code) {
-		return Event{}, fmt.Errorf("close frame with code %d, which may not be sent (RFC 6455 §7.4)", uint16(code))
-	}
-	if !utf8.Valid(b[2:]) {
-		return Event{}, errors.New("close reason is not valid UTF-8 (RFC 6455 §5.5.1)")
-	}
-	return Event{Kind: Close, Code: code, Data: b[2:]}, nil
-}
-
-// validOnWire reports whether an endpoint may put code in a close frame: the
-// codes of RFC 6455 §7.4.1 and those IANA registered since (1012–1014), and
-// the ranges 3000–4999 of §7.4.2. 1005, 1006 and 1015 "MUST NOT be set as a
-// status code in a Close control frame by an endpoint".
-func validOnWire(code frame.StatusCode) bool {
-	return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999
-}
-
-// closePayload is the body of a close frame: the code in network byte order,
-// then the reason (RFC 6455 §5.5.1). It encodes anything it is given.
-func closePayload(code frame.StatusCode, reason string) []byte {
-	b := binary.BigEndian.AppendUint16(nil, uint16(code))
-	return append(b, reason...)
 }

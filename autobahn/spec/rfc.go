@@ -48,3 +48,24 @@ const (
 		`after being instructed to _Fail the WebSocket Connection_." To fail it, the endpoint "MUST _Close the WebSocket Connection_".`
 	reqClientWaits = `RFC 6455 §5.5.1: "The server MUST close the underlying TCP connection immediately; the client SHOULD wait for the server to close the connection".`
 )
+
+// The sentences of RFC 7692 (permessage-deflate) the cases check.
+const (
+	reqDeflate = `RFC 7692 §6: "On a WebSocket connection where a PMCE is in use, this bit indicates whether a message is compressed or not." ` +
+		`§7.2.2: "An endpoint uses the following algorithm to decompress a message. 1. Append 4 octets of 0x00 0x00 0xff 0xff ` +
+		`to the tail end of the payload of the message. 2. Decompress the resulting data using DEFLATE."`
+	reqTakeover = `RFC 7692 §7.2.2: "If the "agreed parameters" contain the "server_no_context_takeover" extension parameter, the client MAY ` +
+		`decompress each new message with an empty LZ77 sliding window. Otherwise, the client MUST decompress each new message using ` +
+		`the LZ77 sliding window used to process the last compressed message." (and likewise the server, with "client_no_context_takeover")`
+	reqNoTakeover = `RFC 7692 §7.2.1: "If the "agreed parameters" contain the "server_no_context_takeover" extension parameter, the server MUST ` +
+		`start compressing each new message with an empty LZ77 sliding window." (and likewise the client, with "client_no_context_takeover")`
+	reqWindow = `RFC 7692 §7.1.2.1: "By including this parameter in an extension negotiation offer, a client limits the LZ77 sliding window ` +
+		`size that the server will use to compress messages." A server's client_max_window_bits limits the client's window likewise (§7.1.2.2).`
+	reqCompressedBit = `RFC 7692 §6: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first fragments ` +
+		`of a data message. An endpoint receiving such a frame MUST _Fail the WebSocket Connection_."`
+	reqInflatedUTF8 = `RFC 7692 §6: "At the receiver, the payload data portion after decompression is subject to the constraints for ` +
+		`the original data type again." ` + reqUTF8Fail
+	reqNotDeflate = reqDeflate + ` A payload that is not DEFLATE data cannot be; this module fails the connection with 1007 (RFC 6455 §7.4.1: ` +
+		`"data within a message that was not consistent with the type of the message").`
+	reqInflatedLimit = reqLimits + ` Under permessage-deflate this module's design counts the limit on inflated bytes: a small compressed message may inflate to any size.`
+)

@@ -15,7 +15,8 @@ const limit = 1024
 // testsuite does not check, or checks more loosely: every ping answered in
 // order, close codes echoed, codes that never go on the wire, masking, the
 // read limit refused from the declared length, and fail-fast UTF-8 within the
-// first frame. Their IDs are "conn.N".
+// first frame; and the rules of RFC 7692 in deflateRules. Their IDs are
+// "conn.N".
 func designRules() []Case {
 	manyPings := func(n int) ([]Frame, []Event) {
 		var fs []Frame
@@ -224,6 +225,7 @@ func designRules() []Case {
 			Want:        answers(frame.StatusGoingAway),
 		},
 	)
+	cs = append(cs, deflateRules()...)
 	for i := range cs {
 		cs[i].ID = fmt.Sprintf("conn.%d", i+1)
 	}
