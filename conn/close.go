@@ -269,15 +269,7 @@ func (c *Conn) awaitReceiver(pe *frame.ProtocolError) {
 	// writing (the rest of a message we refused, say) is not stuck on us.
 	// receiverReached cuts the read short.
 	deadline := time.Now().Add(c.closeWait)
-	c.mu.Lock()
-	waiting := c.receiverWait != nil
-	if waiting {
-		c.nc.SetReadDeadline(deadline)
-	}
-	c.mu.Unlock()
-	if waiting {
-		c.discard()
-	}
+	c.discard(deadline, wait)
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	select {
@@ -323,8 +315,7 @@ func (c *Conn) answerClose(pc *peerClose) {
 		// connection but MAY close the connection at any time after sending
 		// and receiving a Close message, e.g., if it has not received a TCP
 		// Close from the server in a reasonable time period."
-		c.nc.SetReadDeadline(deadline)
-		c.discard()
+		c.discard(deadline, nil)
 	}
 	// §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD
 	// be closed first by the server".
@@ -340,8 +331,7 @@ func (c *Conn) drainAndClose() {
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
-	c.nc.SetReadDeadline(deadline)
-	c.discard()
+	c.discard(deadline, nil)
 	c.nc.Close()
 }
 

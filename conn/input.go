@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/seed865a0254/websocket/frame"
 )
@@ -197,13 +198,29 @@ func (in *input) release() {
 	in.msg.drop()
 }
 
-// discard reads and drops everything until the read fails (EOF or the read
-// deadline the caller set).
-func (c *Conn) discard() {
+// discard reads and drops everything until the read fails (EOF), deadline
+// passes or stop is closed. A read deadline in the past that it did not set
+// (a poke from a Receive call that came too late to read) does not cut it
+// short: whoever closes stop sets one to be seen at once.
+func (c *Conn) discard(deadline time.Time, stop <-chan struct{}) {
 	var buf [smallRead]byte
 	for {
-		if _, err := c.nc.Read(buf[:]); err != nil {
+		// Deadline first: whoever closes stop then pokes, after this.
+		c.nc.SetReadDeadline(deadline)
+		select {
+		case <-stop:
 			return
+		default:
+		}
+		for {
+			_, err := c.nc.Read(buf[:])
+			if err == nil {
+				continue
+			}
+			if !errTimeout(err) || !time.Now().Before(deadline) {
+				return
+			}
+			break // a poke: look at stop, and set our deadline again
 		}
 	}
 }
