@@ -110,12 +110,14 @@ func newCompression(d *handshake.Deflate, role frame.Role, p *Compression) *comp
 		level:     p.Level,
 		threshold: p.Threshold,
 		peerKeeps: !peerFresh,
-		peerBits:  max(min(peerBits, 15), 8),
+		peerBits:  peerBits,
 	}
-	if z.level == 0 {
-		z.level = flate.BestSpeed
+	if peerBits < 8 || peerBits > 15 {
+		// Not negotiated (0), or not a window: keeping the largest one
+		// is always safe.
+		z.peerBits = 15
 	}
-	if z.level < flate.HuffmanOnly || z.level > flate.BestCompression {
+	if z.level == 0 || z.level < flate.HuffmanOnly || z.level > flate.BestCompression {
 		z.level = flate.BestSpeed
 	}
 	if ownBits > 0 && ownBits < 15 {
@@ -253,12 +255,10 @@ func readInflated(fr io.Reader, compressed int, limit int64) ([]byte, error) {
 	out := msgBuf(size)[:0]
 	for {
 		if len(out) == cap(out) {
+			// Full, yet at most limit bytes (checked below): room remains.
 			next := 2 * cap(out)
 			if limit >= 0 {
 				next = int(min(int64(next), limit+1))
-			}
-			if next <= cap(out) {
-				return out, frame.ErrMessageTooBig
 			}
 			b := msgBuf(next)[:len(out)]
 			copy(b, out)
