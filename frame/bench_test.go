@@ -185,3 +185,53 @@ func BenchmarkReadHeader(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParserFeed parses a stream of small unmasked binary messages, as
+// a client receives them, and reports ns per message; BenchmarkCopyFeed
+// beside it, a copy of the same stream, is the yardstick.
+func BenchmarkParserFeed(b *testing.B) {
+	for _, size := range []int{16, 128} {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			wire := feedStream(size)
+			b.SetBytes(int64(len(wire)))
+			b.ReportAllocs()
+			p := NewParser(Client, State{}, -1)
+			for b.Loop() {
+				for rest := wire; len(rest) > 0; {
+					ev, n, err := p.Parse(rest)
+					if err != nil || ev.Kind != EventData || !ev.Fin {
+						b.Fatalf("event %v, err %v", ev.Kind, err)
+					}
+					rest = rest[n:]
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*feedMessages), "ns/msg")
+		})
+	}
+}
+
+func BenchmarkCopyFeed(b *testing.B) {
+	for _, size := range []int{16, 128} {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			wire := feedStream(size)
+			dst := make([]byte, len(wire))
+			b.SetBytes(int64(len(wire)))
+			for b.Loop() {
+				copy(dst, wire)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*feedMessages), "ns/msg")
+		})
+	}
+}
+
+const feedMessages = 256
+
+func feedStream(size int) []byte {
+	var wire []byte
+	payload := bytes.Repeat([]byte{'x'}, size)
+	for range feedMessages {
+		wire = AppendHeader(wire, Header{Fin: true, Opcode: OpBinary, Length: int64(size)})
+		wire = append(wire, payload...)
+	}
+	return wire
+}
