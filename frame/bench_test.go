@@ -196,9 +196,10 @@ func BenchmarkParserFeed(b *testing.B) {
 			b.SetBytes(int64(len(wire)))
 			b.ReportAllocs()
 			p := NewParser(Client, State{}, -1)
+			var ev Event
 			for b.Loop() {
 				for rest := wire; len(rest) > 0; {
-					ev, n, err := p.Parse(rest)
+					n, err := p.Parse(rest, &ev)
 					if err != nil || ev.Kind != EventData || !ev.Fin {
 						b.Fatalf("event %v, err %v", ev.Kind, err)
 					}
