@@ -148,7 +148,7 @@ func (c *collector) feed(p Parser, in []byte, pieces []int, viaPayload bool) ([]
 		for {
 			if viaPayload && p.Remaining() > 0 && off < end {
 				k := int(min(int64(end-off), p.Remaining()))
-				ev, err := payloadOne(&p, bytes.Clone(data[off : off+k]))
+				ev, err := payloadOne(&p, bytes.Clone(data[off:off+k]))
 				if err != nil {
 					return c.fail(err)
 				}
