@@ -89,7 +89,11 @@ func (c *Conn) readFor(ctx context.Context, deadline time.Time) (Message, error)
 			return m, nil
 		}
 	}
-	t := turn{c: c, ctx: ctx, deadline: deadline}
+	// Field by field: a composite literal is built aside and copied in
+	// wide moves, which stall right after the narrow stores that built it
+	// (frame.Parser.Parse says more), on every message.
+	var t turn
+	t.c, t.ctx, t.deadline = c, ctx, deadline
 	var m Message
 	var err error
 	if c.in.r == c.in.w && c.in.pong == nil {
