@@ -82,25 +82,27 @@ type Conn struct {
 	mu           sync.Mutex
 	out          *wbuf // encoded frames waiting to be written, in order
 	spare        *wbuf
-	flushing     bool          // a goroutine owns the socket's write side
-	broken       bool          // the write side is unusable: pending frames are dropped
-	streaming    bool          // a Writer holds the message slot
-	closeSent    bool          // our close frame is queued (it is the last frame)
-	shut         bool          // teardown finished with the write side
-	localClose   bool          // Close or CloseNow was called
-	peerClosed   bool          // the peer's close frame arrived
-	closeTimeout bool          // Close gave up waiting for the peer
-	ownerWaiters int           // goroutines waiting to own the write side (large writes)
-	wdl          int64         // the socket's write deadline (see sendBytes); the write side's owner's
-	done         chan struct{} // made by Done; closed when everything has ended
-	finished     bool          // everything has ended (done is closed, if made)
-	wake         chan struct{}
-	sendErr      error // non-nil: no frame may be queued any more
-	flushers     int   // flusher goroutines running
-	pings        []*pingWaiter
-	cause        error                // why the connection ended (first cause wins), wrapped in ErrClosed
-	receiverWait chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
-	receiverFail *frame.ProtocolError // the failure awaitReceiver holds back
+	flushing     bool // a goroutine owns the socket's write side
+	broken       bool // the write side is unusable: pending frames are dropped
+	streaming    bool // a Writer holds the message slot
+	closeSent    bool // our close frame is queued (it is the last frame)
+	shut         bool // teardown finished with the write side
+	localClose   bool // Close or CloseNow was called
+	peerClosed   bool // the peer's close frame arrived
+	closeTimeout bool // Close gave up waiting for the peer
+	// Goroutines waiting to own the write side (large writes), and flusher
+	// goroutines running: 32 bits each, side by side, keep Conn in its size
+	// class (see TestConnSize).
+	ownerWaiters, flushers int32
+	wdl                    int64         // the socket's write deadline (see sendBytes); the write side's owner's
+	done                   chan struct{} // made by Done; closed when everything has ended
+	finished               bool          // everything has ended (done is closed, if made)
+	wake                   chan struct{}
+	sendErr                error // non-nil: no frame may be queued any more
+	pings                  []*pingWaiter
+	cause                  error                // why the connection ended (first cause wins), wrapped in ErrClosed
+	receiverWait           chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
+	receiverFail           *frame.ProtocolError // the failure awaitReceiver holds back
 
 	keep      atomic.Pointer[keeper] // the running ping policy, if any
 	failing   atomic.Bool            // the connection is being failed: the reader drains
