@@ -95,8 +95,8 @@ type Conn struct {
 	// class (see TestConnSize).
 	ownerWaiters, flushers int32
 	wdl                    int64         // the socket's write deadline (see sendBytes); the write side's owner's
-	done                   chan struct{} // made by Done; closed when everything has ended
-	finished               bool          // everything has ended (done is closed, if made)
+	done                   chan struct{} // made by Done; closed when everything has ended (closedCh if Done came later)
+	groups                 *member       // the groups that hold the connection (group.go)
 	wake                   chan struct{}
 	sendErr                error // non-nil: no frame may be queued any more
 	pings                  []*pingWaiter
@@ -167,7 +167,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 // endAtOnce makes c a connection that ended before it started.
 func (c *Conn) endAtOnce(cause error) {
 	err := closedBy(cause)
-	c.cause, c.sendErr, c.shut, c.finished = err, err, true, true
+	c.cause, c.sendErr, c.shut, c.done = err, err, true, closedCh
 	c.reading.tryLock() // nobody ever reads
 	c.q.Close(err)
 	if c.nc != nil {
@@ -200,16 +200,13 @@ func (c *Conn) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
-		if c.finished {
-			return closedCh
-		}
 		c.done = make(chan struct{})
 	}
 	return c.done
 }
 
 // closedCh is what Done returns once the connection has ended, if it was
-// never called before.
+// never called before: finalize puts it in c.done.
 var closedCh = func() chan struct{} {
 	ch := make(chan struct{})
 	close(ch)

@@ -138,4 +138,12 @@
 // starts (its background reader, short-lived flushers, its ping monitor) has ended when Done is closed, which happens
 // soon after the connection ends in any way; CloseNow and Close return only
 // then.
+//
+// # Groups and broadcast
+//
+// A [Group] holds a server's connections, with optional identifiers; a
+// member leaves by itself when its connection ends. [Group.Broadcast] sends
+// a [PreparedMessage] to every member without waiting for any (a slow member
+// misses the message, or is closed with 1008: CloseSlowAfter), and
+// [Group.CloseAll] closes them all within a bound, for a server's shutdown.
 package conn
