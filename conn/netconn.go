@@ -17,9 +17,10 @@ import (
 // Write sends p as one message (an empty p sends nothing); a Text stream
 // must write valid UTF-8 in every call. Read reads the messages' bytes in
 // order as one stream, with no boundaries between them: a message may be
-// read across several Reads, and it is read as its frames arrive (see
-// [Conn.Reader]), so its size is bounded by the StreamLimit option, not by
-// ReadLimit.
+// read across several Reads. A message that begins while a Read waits is
+// read as its frames arrive (see [Conn.Reader]), never held whole, up to
+// the StreamLimit option; one that begins while no Read waits is taken
+// whole by the background reader, under ReadLimit.
 //
 // Deadlines are those of net.Conn, and they do what a Receive call's
 // context does: a Read or Write past its deadline returns an error that is
