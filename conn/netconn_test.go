@@ -557,8 +557,8 @@ func TestNetConnMessages(t *testing.T) {
 				}
 			}
 			var all []byte
-			buf := make([]byte, 7)
-			a.SetReadDeadline(time.Now().Add(soon))
+			buf := make([]byte, 1000) // several Reads per message
+			a.SetReadDeadline(time.Now().Add(10 * soon))
 			for len(all) < len(want[0]+want[1]+want[2]) {
 				n, err := a.Read(buf)
 				if err != nil {
