@@ -216,3 +216,24 @@ var closedCh = func() chan struct{} {
 // Subprotocol returns the subprotocol chosen in the opening handshake, or
 // "" for none (always "" for a connection made by New).
 func (c *Conn) Subprotocol() string { return c.subprotocol }
+
+// LocalAddr returns the local network address of the connection's
+// transport, or nil for a connection made by New with a nil net.Conn.
+func (c *Conn) LocalAddr() net.Addr {
+	if c.nc == nil {
+		return nil
+	}
+	return c.nc.LocalAddr()
+}
+
+// RemoteAddr returns the remote network address of the connection's
+// transport: for a server, the client's TCP address as the server sees it
+// (behind a reverse proxy, the proxy's; the client's own may be in the
+// request's headers, which Accept's caller has). It returns nil for a
+// connection made by New with a nil net.Conn.
+func (c *Conn) RemoteAddr() net.Addr {
+	if c.nc == nil {
+		return nil
+	}
+	return c.nc.RemoteAddr()
+}

@@ -77,7 +77,6 @@ var (
 	errGroupClosed  = fmt.Errorf("conn: group: closed by CloseAll: %w", ErrClosed)
 	errDuplicateID  = errors.New("conn: group: identifier already in use")
 	errAlreadyAdded = errors.New("conn: group: connection already a member")
-	errNilConn      = errors.New("conn: group: nil connection")
 )
 
 // Add makes ws a member of the group, with the identifier id ("" for none;

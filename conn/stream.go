@@ -308,13 +308,21 @@ func (r *MessageReader) take(ev *frame.Event) {
 	r.chunk, r.fin = ev.Payload, ev.Fin
 	if !r.fin || len(r.chunk) > 0 {
 		r.c.in.stream = r
+	} else {
+		r.err = io.EOF
 	}
 }
 
-// endStream lets go of r's message once all of it was read.
+// endStream lets go of r's message once all of it was read. The next Read
+// returns io.EOF without taking the reading: meanwhile the background
+// reader may queue the messages that follow, and a Read that waited for
+// the reading would then wait for a Receive call to take them.
 func (c *Conn) endStream(r *MessageReader) {
-	if r.fin && len(r.chunk) == 0 && c.in.stream == r {
-		c.in.stream = nil
+	if r.fin && len(r.chunk) == 0 {
+		r.err = io.EOF
+		if c.in.stream == r {
+			c.in.stream = nil
+		}
 	}
 }
 

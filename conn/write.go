@@ -264,7 +264,11 @@ func (c *Conn) kickLocked(ctx context.Context) error {
 			buf := c.out
 			c.out = nil
 			c.mu.Unlock()
-			return c.writeOwned(buf, deadline)
+			var done context.Context
+			if !ok && ctx.Done() != nil && interruptible(ctx) {
+				done = ctx
+			}
+			return c.writeOwned(buf, deadline, done)
 		}
 	}
 	c.startFlusherLocked()
