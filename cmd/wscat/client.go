@@ -50,7 +50,7 @@ func runClient(cfg *config, out *printer, in *input, lines syntax, sigs <-chan o
 		return 1
 	}
 	defer ws.CloseNow()
-	out.status(0, "connected to %s%s (/help lists the commands)", cfg.url, negotiated(ws.Subprotocol(), resp))
+	out.status(0, "connected to %s%s; /help lists the commands", cfg.url, negotiated(ws.Subprotocol(), resp))
 	c := &client{
 		cfg: cfg, ws: ws, out: out, in: in, syntax: lines, sigs: sigs,
 		enough: make(chan struct{}),
@@ -191,7 +191,7 @@ func (c *client) do(cmd command) (status int, done bool) {
 	case actQuit:
 		return c.close(conn.StatusNormalClosure, ""), true
 	case actHelp:
-		c.out.status(0, "%s", helpText)
+		c.out.statusLines(0, helpText)
 	}
 	return 0, false
 }

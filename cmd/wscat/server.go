@@ -209,7 +209,7 @@ func (s *server) do(cmd command) error {
 	case actQuit:
 		return errQuit
 	case actHelp:
-		s.out.status(0, "%s\n%s", helpText, targetHelp)
+		s.out.statusLines(0, helpText+"\n"+targetHelp)
 		return nil
 	}
 	peers, err := s.targets(cmd.to)

@@ -48,6 +48,13 @@ func (p *printer) status(id int, format string, args ...any) {
 	}
 }
 
+// statusLines shows each line of text as a status line.
+func (p *printer) statusLines(id int, text string) {
+	for line := range strings.SplitSeq(text, "\n") {
+		p.status(id, "%s", line)
+	}
+}
+
 // fail shows an error, always.
 func (p *printer) fail(format string, args ...any) {
 	p.line(p.stderr, "wscat: "+fmt.Sprintf(format, args...))
