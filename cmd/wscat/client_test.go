@@ -214,6 +214,9 @@ func TestInteractive(t *testing.T) {
 		p.send(line)
 		p.await(p.stderr, want)
 	}
+	p.send("/help")
+	p.await(p.stderr, `^\* commands: /ping \[text\]  /binary DATA  /close \[code \[reason\]\]  /quit  /help$`)
+	p.await(p.stderr, `^\* a line starting with // sends it with one / less$`)
 	p.send("//still open")
 	if got := p.next(p.stdout); got != "< /still open" {
 		t.Fatalf("after the errors: %q", got)

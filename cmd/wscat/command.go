@@ -149,7 +149,7 @@ func parseClose(arg string) (command, error) {
 		if !cmd.code.ValidOnWire() {
 			return command{}, fmt.Errorf("/close: code %s is not valid on the wire (use 1000-1003, 1007-1014 or 3000-4999)", cmd.code)
 		}
-		return command{}, fmt.Errorf("/close: %v", err)
+		return command{}, fmt.Errorf("/close: %s", strings.TrimPrefix(err.Error(), "frame: "))
 	}
 	return cmd, nil
 }

@@ -42,7 +42,7 @@ func TestParseLine(t *testing.T) {
 		{name: "/close 5000 is not valid on the wire", syntax: terminal, line: "/close 5000", wantErr: "not valid on the wire"},
 		{name: "/close code not a number", syntax: terminal, line: "/close bye", wantErr: `"bye" is not a close code`},
 		{name: "/close code over 16 bits", syntax: terminal, line: "/close 70000", wantErr: "is not a close code"},
-		{name: "/close reason over 123 bytes", syntax: terminal, line: "/close 1000 " + strings.Repeat("r", 124), wantErr: "124 bytes"},
+		{name: "/close reason over 123 bytes", syntax: terminal, line: "/close 1000 " + strings.Repeat("r", 124), wantErr: "/close: close reason longer than 123 bytes: 124 bytes"},
 		{name: "/quit", syntax: terminal, line: "/quit", want: command{act: actQuit, code: 1000}},
 		{name: "/help", syntax: terminal, line: "/help", want: command{act: actHelp}},
 		{name: "an unknown command", syntax: terminal, line: "/send x", wantErr: "unknown command /send"},
