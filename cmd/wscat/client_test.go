@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed865a0254/websocket/conn"
@@ -47,6 +48,7 @@ func TestScripted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := runWscat(t, tt.stdin, tt.args...)
 			if diff := cmp.Diff(result{stdout: tt.want}, got, cmp.AllowUnexported(result{})); diff != "" {
 				t.Fatalf("wscat %q (-want +got):\n%s", tt.args, diff)
@@ -72,7 +74,7 @@ func TestFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer silent.Close()
+	t.Cleanup(func() { silent.Close() }) // after the parallel subtests
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +83,7 @@ func TestFailures(t *testing.T) {
 	tls := httptest.NewUnstartedServer(http.NotFoundHandler())
 	tls.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused certificate is expected
 	tls.StartTLS()
-	defer tls.Close()
+	t.Cleanup(tls.Close)
 	tests := []struct {
 		name       string
 		stdin      string
@@ -98,6 +100,8 @@ func TestFailures(t *testing.T) {
 			wantStderr: `^wscat: closed by the server: 4001 private use "nope"$`},
 		{name: "protocol error", args: []string{wsURL(srv, "/broken")}, wantCode: 1,
 			wantStderr: `^wscat: protocol error: the server broke the protocol \(.*opcode.*\); we closed with 1002 protocol error$`},
+		{name: "ping timeout", args: []string{"-ping", "50ms", "-ping-timeout", "100ms", wsURL(srv, "/deaf")}, wantCode: 1,
+			wantStderr: `^wscat: the server stopped answering pings \(ping: no pong within the timeout.*\)$`},
 		{name: "fewer replies than -n", stdin: "one\n", args: []string{"-n", "3", "-wait", "200ms", wsURL(srv, "/echo")}, wantCode: 1,
 			wantStderr: `^wscat: timeout: 1 of 3 messages received within 200ms after the input ended \(-wait\)$`, wantStdout: "one\n"},
 		{name: "connect timeout", args: []string{"-timeout", "200ms", "ws://" + silent.Addr().String()}, wantCode: 1,
@@ -121,6 +125,7 @@ func TestFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := runWscat(t, tt.stdin, tt.args...)
 			if got.code != tt.wantCode || !regexp.MustCompile("^"+tt.wantStdout+"$").MatchString(got.stdout) || strings.Count(got.stderr, "\n") != 1 ||
 				!regexp.MustCompile(tt.wantStderr).MatchString(strings.TrimSuffix(got.stderr, "\n")) {
@@ -261,5 +266,33 @@ func TestInteractiveEndings(t *testing.T) {
 				t.Errorf("stderr ends with %q, want %q", got, tt.wantLine)
 			}
 		})
+	}
+}
+
+// A second Ctrl-C stops waiting for a closing handshake that the server
+// never answers.
+func TestSecondInterrupt(t *testing.T) {
+	srv, _ := testServer(t)
+	p := start(t, "-mode", "tty", wsURL(srv, "/deaf"))
+	p.await(p.stderr, `^\* connected`)
+	p.send("/quit")
+	// The first signal may come before /quit is read (then it starts a close
+	// with 1001); either way the next one cuts the wait short.
+	for range 20 {
+		p.cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-p.exited:
+		case <-time.After(200 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	if code := p.wait(); code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	got := rest(p.stderr)
+	if len(got) < 2 || got[len(got)-2] != "* closing at once" ||
+		!regexp.MustCompile(`^wscat: closed with 100[01] .*, but the closing handshake did not complete: `).MatchString(got[len(got)-1]) {
+		t.Errorf("stderr ends with %q", got)
 	}
 }

@@ -280,6 +280,14 @@ func testServer(t *testing.T) (srv *httptest.Server, closes <-chan conn.StatusCo
 		res.Conn.Write([]byte{0x83, 0x00}) // a frame with the reserved opcode 3 (RFC 6455 §5.2)
 		io.Copy(io.Discard, res.Conn)
 	})
+	mux.HandleFunc("/deaf", func(w http.ResponseWriter, r *http.Request) {
+		res, err := handshake.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer res.Conn.Close()
+		io.Copy(io.Discard, res.Conn) // answers no ping and no close frame
+	})
 	srv = httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv, codes

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -139,10 +140,10 @@ func TestServerSeesClientsGo(t *testing.T) {
 	}
 }
 
-// -path, -s and -o choose what is served; -echo sends every message back;
+// -path, -s, -o and -z choose what is served; -echo sends every message back;
 // -n stops the server after N messages. wscat is the client as well.
 func TestServerOptions(t *testing.T) {
-	p, url := startServer(t, "-path", "/ws", "-s", "chat,json", "-o", "*", "-echo", "-n", "2")
+	p, url := startServer(t, "-path", "/ws", "-s", "chat,json", "-o", "*", "-z", "-echo", "-n", "2")
 	if url != regexp.MustCompile(`^ws://127\.0\.0\.1:\d+/ws$`).FindString(url) {
 		t.Fatalf("URL %q", url)
 	}
@@ -153,9 +154,16 @@ func TestServerOptions(t *testing.T) {
 	if !errors.As(err, &he) || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("another path: %v, want 404", err)
 	}
-	ws := dialTest(t, url, &conn.DialOptions{Subprotocols: []string{"json"}, Header: http.Header{"Origin": {"https://elsewhere.example"}}})
-	if ws.Subprotocol() != "json" {
-		t.Errorf("subprotocol %q, want json", ws.Subprotocol())
+	ws, resp, err := conn.Dial(ctx, url, &conn.DialOptions{
+		Subprotocols: []string{"json"},
+		Header:       http.Header{"Origin": {"https://elsewhere.example"}},
+		Compression:  &conn.Compression{},
+	})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	if ws.Subprotocol() != "json" || !strings.HasPrefix(resp.Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate") {
+		t.Errorf("subprotocol %q, extensions %q: want json and permessage-deflate", ws.Subprotocol(), resp.Header.Get("Sec-WebSocket-Extensions"))
 	}
 	ws.CloseNow()
 	got := runWscat(t, "", "-x", "one", "-x", "two", "-n", "2", url)
@@ -176,7 +184,7 @@ func TestServerFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer busy.Close()
+	t.Cleanup(func() { busy.Close() })
 	tests := []struct {
 		name       string
 		args       []string
@@ -192,6 +200,7 @@ func TestServerFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := runWscat(t, "", tt.args...)
 			if got.code != tt.wantCode || got.stdout != "" || !regexp.MustCompile(tt.wantStderr).MatchString(got.stderr[:max(0, len(got.stderr)-1)]) {
 				t.Fatalf("wscat %q = %+v, want status %d and stderr matching %q", tt.args, got, tt.wantCode, tt.wantStderr)
