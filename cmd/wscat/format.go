@@ -44,10 +44,36 @@ func (st style) messageLine(now time.Time, id int, msg conn.Message) string {
 			fmt.Fprintf(&b, "[binary %d B] ", len(msg.Data))
 		}
 	}
-	if msg.Type == conn.Binary {
+	switch {
+	case msg.Type == conn.Binary:
 		b.WriteString(st.encode(msg.Data))
-	} else {
-		b.Write(msg.Data)
+	case st.decorate:
+		b.WriteString(printable(string(msg.Data)))
+	default:
+		b.Write(msg.Data) // a script gets the bytes as they came
+	}
+	return b.String()
+}
+
+// printable escapes the control characters of s other than tab and newline:
+// the peer must not drive the terminal (an ESC starts a command to it).
+func printable(s string) string {
+	isControl := func(r rune) bool {
+		return (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7f && r <= 0x9f)
+	}
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !isControl(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
 	}
 	return b.String()
 }
@@ -161,7 +187,7 @@ func firstLine(resp *http.Response) string {
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	return strings.TrimSpace(line)
+	return printable(strings.TrimSpace(line))
 }
 
 // trimPrefix drops the prefixes that the library's errors carry ("conn: ",

@@ -37,6 +37,10 @@ func TestMessageLine(t *testing.T) {
 		{name: "a timestamp comes first", style: style{decorate: true, stamps: true}, id: 1, msg: text, want: "21:05:09.042 [1] < héllo"},
 		{name: "a timestamp in a pipe", style: style{stamps: true, base64: true}, msg: bin, want: "21:05:09.042 AP9oaQ=="},
 		{name: "an empty message is an empty line", msg: conn.Message{Type: conn.Text}, want: ""},
+		{name: "a terminal gets control characters escaped", style: style{decorate: true},
+			msg: conn.Message{Type: conn.Text, Data: []byte("\x1b[2Jred\ttab\nline\r\x7f\u0085é")}, want: "< \\x1b[2Jred\ttab\nline\\x0d\\x7f\\u0085é"},
+		{name: "a script gets them as they came",
+			msg: conn.Message{Type: conn.Text, Data: []byte("\x1b[2J\r")}, want: "\x1b[2J\r"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

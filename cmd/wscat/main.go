@@ -10,9 +10,10 @@
 // (hex, or base64 with -b64), /close [code [reason]] starts the closing
 // handshake, /quit closes with 1000. Ctrl-D closes with 1000, Ctrl-C with 1001
 // (a second Ctrl-C stops waiting for the closing handshake). Messages are
-// shown on stdout with a direction marker ("< "); what concerns the
-// connection (its close code and reason among them) is shown on stderr,
-// after "* ".
+// shown on stdout with a direction marker ("< "), their control characters
+// other than tab and newline escaped ("\x1b"), so that a peer cannot drive
+// the terminal; what concerns the connection (its close code and reason
+// among them) is shown on stderr, after "* ".
 //
 // From a pipe, each line of stdin is sent as it is, and stdout holds only
 // the messages received, one per line (binary data in hex or base64), so
