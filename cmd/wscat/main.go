@@ -16,7 +16,8 @@
 // among them) is shown on stderr, after "* ".
 //
 // From a pipe, each line of stdin is sent as it is, and stdout holds only
-// the messages received, one per line (binary data in hex or base64), so
+// the messages received, one per line (binary data in hex or base64; a text
+// message that holds newlines is written as it is, on several lines), so
 // that scripts can read them. When stdin ends, wscat waits up to -wait for
 // the server to close, or for the -n messages asked for, then closes with
 // 1000. Its exit status is 0 after a normal close (1000 or 1001, whoever

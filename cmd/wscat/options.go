@@ -31,13 +31,13 @@ messages; exit status 0 means a normal close (1000 or 1001).
   -o ORIGIN         Origin to send (with -l: origin patterns to allow, or *)
   -ca FILE          trust the CA certificates in FILE (PEM) for wss://
   -insecure         do not verify the server's certificate (testing only)
-  -timeout D        connect timeout, proxy (HTTPS_PROXY...) and TLS too (10s)
+  -timeout D        connect timeout: TCP, proxy (from HTTPS_PROXY...), TLS (10s)
   -ping D           ping every D; -ping-timeout D: fail when unanswered for D
   -z                offer (with -l: accept) permessage-deflate compression
   -path P           with -l: serve only path P      -echo  with -l: echo back
   -x MSG            send MSG (repeatable) instead of reading stdin
   -n N              exit after N messages received
-  -wait D           after stdin ends, wait up to D for them (0: forever) (2s)
+  -wait D           when stdin ends, wait D for them or a close (2s; 0: forever)
   -b                lines are binary messages, written as hex (base64 if -b64)
   -b64              show and read binary data as base64 instead of hex
   -ts               timestamp every line

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed865a0254/websocket/ping"
@@ -121,8 +122,8 @@ func TestUsageFitsOneScreen(t *testing.T) {
 		t.Errorf("-h has %d lines, want at most 24", len(lines))
 	}
 	for _, l := range lines {
-		if len(l) > 80 {
-			t.Errorf("-h line of %d columns, want at most 80: %q", len(l), l)
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("-h line of %d columns, want at most 80: %q", n, l)
 		}
 	}
 	n := 0
