@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -164,6 +165,64 @@ func TestEveryNameHasAnExample(t *testing.T) {
 	}
 }
 
+// exampleRef is how documentation points to an example of a name: by its
+// function name (a bare "Example" is left alone, as it is a common word).
+var exampleRef = regexp.MustCompile(`\bExample[A-Z_]\w*`)
+
+// danglingExampleRefs returns the example names that comments of the non-test
+// files in dir mention and that no test file of dir defines, as
+// "file:line: name".
+func danglingExampleRefs(dir string) ([]string, error) {
+	bp, err := build.ImportDir(dir, 0)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	defined := map[string]bool{}
+	for _, name := range append(bp.TestGoFiles, bp.XTestGoFiles...) {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil {
+				defined[fn.Name.Name] = true
+			}
+		}
+	}
+	var dangling []string
+	for _, name := range bp.GoFiles {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				for _, ref := range exampleRef.FindAllString(c.Text, -1) {
+					if !defined[ref] {
+						dangling = append(dangling, fmt.Sprintf("%s: %s", fset.Position(c.Pos()), ref))
+					}
+				}
+			}
+		}
+	}
+	return dangling, nil
+}
+
+// TestDocExampleRefs fails when documentation sends the reader to an example
+// that does not exist (renamed or removed).
+func TestDocExampleRefs(t *testing.T) {
+	for _, pkg := range documented {
+		dangling, err := danglingExampleRefs(filepath.Join("..", pkg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range dangling {
+			t.Errorf("%s: no such example", d)
+		}
+	}
+}
+
 // exampleName gives the Example function name go doc expects for a name
 // reported by missingExamples: "conn.Conn.Send" becomes "Conn_Send".
 func exampleName(name string) string {
@@ -177,7 +236,8 @@ func TestMissingExamples(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
 		"go.mod": "module example.com/p\n",
-		"p.go": `package p
+		"p.go": `// Package p is documented by ExampleT and ExampleGone.
+package p
 
 const Shown = 1
 
@@ -245,7 +305,14 @@ func ExampleG() { _ = KindA }
 	if want := []string{"p.ErrHidden", "p.Hidden"}; !slices.Equal(values, want) {
 		t.Errorf("missingExamples values = %q, want %q", values, want)
 	}
-	if got := fmt.Sprint(exampleName("conn.Conn.Send")); got != "Conn_Send" {
+	dangling, err := danglingExampleRefs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dangling) != 1 || !strings.HasSuffix(dangling[0], ": ExampleGone") {
+		t.Errorf("danglingExampleRefs = %q, want one: ExampleGone", dangling)
+	}
+	if got := exampleName("conn.Conn.Send"); got != "Conn_Send" {
 		t.Errorf("exampleName = %q", got)
 	}
 }
