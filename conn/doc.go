@@ -13,13 +13,14 @@
 //
 // In an http.Handler, [Accept] upgrades the request; on error it has already
 // answered it. Origins other than the request's host are refused unless
-// AcceptOptions.OriginPatterns allows them. See ExampleAccept.
+// AcceptOptions.OriginPatterns allows them. See ExampleAccept and
+// ExampleAcceptOptions.
 //
 // # Dial a server
 //
 // [Dial] takes a ws:// or wss:// URL; a server's refusal is a
 // *handshake.Error with the response, a proxy's a *handshake.ProxyError.
-// See ExampleDial and ExampleDial_proxyRefused.
+// See ExampleDial, ExampleDialOptions and ExampleDial_proxyRefused.
 //
 // # Receive with a timeout
 //
@@ -32,7 +33,8 @@
 //
 // [Conn.Reader] reads the next message as it arrives, [Conn.Writer] sends one
 // in fragments, and [NetConn] makes the connection a net.Conn whose deadlines
-// are ordinary timeouts (ExampleNetConn).
+// are ordinary timeouts (ExampleConn_Reader, ExampleConn_Writer,
+// ExampleNetConn).
 //
 // # Broadcast
 //
@@ -48,7 +50,7 @@
 // [Conn.CloseNow] closes at once (defer it). http.Server.Shutdown does not
 // see upgraded connections: keep them in a [Group] and call
 // [Group.CloseAll] with StatusGoingAway from http.Server.RegisterOnShutdown
-// (ExampleGroup_CloseAll).
+// (ExampleConn_Close, ExampleGroup_CloseAll).
 //
 // # Keep alive and detect dead peers
 //
@@ -63,7 +65,7 @@
 //
 // ReadLimit (1 MiB) bounds a whole message, StreamLimit a streamed one,
 // QueueSize (16) the messages waiting for Receive: a connection buffers about
-// 2 × ReadLimit at most. See [Options].
+// 2 × ReadLimit at most. See [Options] and ExampleOptions.
 //
 // # Errors
 //
