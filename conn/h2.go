@@ -36,7 +36,7 @@ type streamConn struct {
 	err     error  // the stream's read error, after data
 	pumping bool
 	closed  bool
-	cut     bool // a server's CloseWrite: reads end
+	cut     bool          // a server's CloseWrite: reads end
 	rdl     chan struct{} // closed once the read deadline has passed
 	rtimer  *time.Timer   // closes rdl when the deadline passes
 	rdlAt   time.Time     // the read deadline
