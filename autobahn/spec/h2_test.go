@@ -52,18 +52,18 @@ func TestSpecHTTP2(t *testing.T) {
 		case "server": // the endpoint is our server
 			ws, err := conn.Accept(w, r, &conn.AcceptOptions{ReadLimit: c.Settings.ReadLimit, CloseTimeout: c.Settings.CloseTimeout})
 			if err != nil {
-				result(side+id) <- err
+				result(side + id) <- err
 				return
 			}
 			defer ws.CloseNow() // the stream ends when the handler returns
-			result(side+id) <- endpointEnd(c, ws, ws.Done())
+			result(side + id) <- endpointEnd(c, ws, ws.Done())
 		case "client": // the peer is the server
 			res, err := handshake.Accept(w, r, nil)
 			if err != nil {
-				result(side+id) <- err
+				result(side + id) <- err
 				return
 			}
-			result(side+id) <- spec.Run(ctx, &streamNetConn{s: res.Stream}, frame.Server, c)
+			result(side + id) <- spec.Run(ctx, &streamNetConn{s: res.Stream}, frame.Server, c)
 		}
 	}))
 	srv.EnableHTTP2 = true
