@@ -333,3 +333,62 @@ func TestHTTP2Helper(t *testing.T) {
 	fmt.Println("URL " + url)
 	io.Copy(io.Discard, os.Stdin)
 }
+
+// TestHTTP2IdleBeyondCloseTimeout: the stall bound on writes (CloseTimeout)
+// holds while a write is under way only. net/http's own write deadline would
+// reset an HTTP/2 stream that stays idle past it.
+func TestHTTP2IdleBeyondCloseTimeout(t *testing.T) {
+	const closeTimeout = 50 * time.Millisecond
+	url, tr := h2Server(t, &conn.AcceptOptions{CloseTimeout: closeTimeout}, func(ws *conn.Conn, r *http.Request) {
+		echoUntilEnd(ws)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := conn.Dial(ctx, url, &conn.DialOptions{HTTP2: tr, CloseTimeout: closeTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for i := range 3 {
+		if err := ws.SendText(ctx, strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := ws.Receive(ctx); err != nil || m.Text() != strconv.Itoa(i) {
+			t.Fatalf("echo %d: %q, %v", i, m.Text(), err)
+		}
+		time.Sleep(4 * closeTimeout)
+	}
+	if err := ws.Close(conn.StatusNormalClosure, ""); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestHTTP2StalledPeerFails: a peer that stops reading while the server has
+// data for it is failed after CloseTimeout, as over TCP; its stream is reset.
+func TestHTTP2StalledPeerFails(t *testing.T) {
+	sendErr := make(chan error, 1)
+	url, tr := h2Server(t, &conn.AcceptOptions{CloseTimeout: 200 * time.Millisecond}, func(ws *conn.Conn, r *http.Request) {
+		payload := make([]byte, 64<<10)
+		for {
+			if err := ws.SendBinary(context.Background(), payload); err != nil {
+				sendErr <- err
+				return
+			}
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := conn.Dial(ctx, url, &conn.DialOptions{HTTP2: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	select {
+	case err := <-sendErr:
+		if !errors.Is(err, conn.ErrClosed) {
+			t.Errorf("Send to a peer that reads nothing: %v, want an error wrapping ErrClosed", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the server still sends to a peer that reads nothing")
+	}
+}
