@@ -89,6 +89,15 @@
 // forever: when the socket takes no byte for CloseTimeout while the
 // connection writes on its own, the connection is failed.
 //
+// # HTTP/2
+//
+// Accept also takes a WebSocket opened by an extended CONNECT over HTTP/2
+// (RFC 8441), and Dial opens one with DialOptions.HTTP2; the connection runs
+// on the HTTP/2 stream with the same semantics (h2.go). A goroutine reads
+// the stream for the connection, so that a Receive that gives up loses
+// nothing there either; a write that a deadline cuts short resets the
+// stream, as it breaks a TLS connection.
+//
 // # Errors
 //
 // A Receive or Send whose context ends returns context.Canceled or
