@@ -195,6 +195,11 @@ func TestHTTP2ManyStreams(t *testing.T) {
 			}
 		}
 		ws.Receive(ctx) // until the client closes
+		// The answer to its close frame is on its way: the handler keeps
+		// the stream until it has gone (CloseNow would wait one second
+		// at most, which a loaded machine running the race detector can
+		// exceed).
+		<-ws.Done()
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -110,7 +110,10 @@ type ClientOptions struct {
 	// TLSConfig, NetDialContext and Proxy are not used then; the
 	// transport's own settings apply. The transport should speak HTTP/2
 	// only (Protocols), and the server must allow extended CONNECT:
-	// otherwise Dial returns an error wrapping ErrNoExtendedConnect.
+	// otherwise Dial returns an error wrapping ErrNoExtendedConnect. Each
+	// Dial opens a TLS connection, which joins the transport's pool unless
+	// the pool has one to the server that can take another stream: then
+	// it is closed at once, and the WebSocket runs on the pooled one.
 	HTTP2 *http.Transport
 }
 

@@ -138,7 +138,9 @@ func h2RoundTripper(ctx context.Context, tr *http.Transport, t target) (http.Rou
 		if cfg.ServerName == "" {
 			cfg.ServerName = t.hostname
 		}
-		cfg.NextProtos = []string{"h2"}
+		// http/1.1 too, so that a server without HTTP/2 answers and is
+		// named below, rather than failing the TLS handshake.
+		cfg.NextProtos = []string{"h2", "http/1.1"}
 		tc = tls.Client(nc, cfg)
 	}
 	if err := tc.HandshakeContext(ctx); err != nil {

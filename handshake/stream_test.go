@@ -195,3 +195,23 @@ func TestStreamWriteDeadline(t *testing.T) {
 	s.Close()
 	pr.Close()
 }
+
+// TestDialStreamNeedsHTTP2: a server that does not speak HTTP/2 is named as
+// such, and ws:// is refused (net/http speaks HTTP/2 over TLS only).
+func TestDialStreamNeedsHTTP2(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler()) // HTTP/1.1 only
+	defer srv.Close()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetHTTP2(true)
+	defer tr.CloseIdleConnections()
+	ctx := ctxTimeout(t, 5*time.Second)
+	_, _, err := Dial(ctx, "wss"+strings.TrimPrefix(srv.URL, "https"), &ClientOptions{HTTP2: tr})
+	if err == nil || !strings.Contains(err.Error(), "did not agree to HTTP/2") {
+		t.Errorf("Dial to an HTTP/1.1 server: %v, want an error saying it does not speak HTTP/2", err)
+	}
+	_, _, err = Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "https"), &ClientOptions{HTTP2: tr})
+	if err == nil || !strings.Contains(err.Error(), "wss://") {
+		t.Errorf("Dial ws:// over HTTP/2: %v, want an error asking for wss://", err)
+	}
+}
