@@ -160,7 +160,10 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, reason string) {
 
 // Accept completes the server side of the opening handshake (RFC 6455
 // §4.2). It checks r, applies the origin policy, picks the subprotocol,
-// hijacks the connection and writes the 101 response.
+// hijacks the connection and writes the 101 response. Over HTTP/2, where the
+// handshake is an extended CONNECT (RFC 8441), it answers 200 instead and
+// returns the request's stream in Result.Stream (see the package
+// documentation).
 //
 // On error the HTTP response has already been written (the status is in
 // the returned *Error, or 500 when the handler's headers cannot be sent or
