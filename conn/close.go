@@ -75,13 +75,24 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	select {
 	case <-c.Done():
 	case <-timer.C:
-		c.mu.Lock()
-		c.closeTimeout = true
-		c.mu.Unlock()
-		c.nc.Close()
+		c.cutClose()
 		<-c.Done()
 	}
 	return c.closeResult()
+}
+
+// cutClose ends the wait of a Close under way (or about to begin) for the
+// peer: the socket is closed, and Close reports that its handshake timed
+// out. After the connection has ended, it does nothing.
+func (c *Conn) cutClose() {
+	c.mu.Lock()
+	if c.shut {
+		c.mu.Unlock()
+		return
+	}
+	c.closeTimeout = true
+	c.mu.Unlock()
+	c.nc.Close()
 }
 
 // queueCloseLocked queues our close frame, the last frame we send, unless
@@ -367,10 +378,18 @@ func (c *Conn) finalize() {
 	c.wakeLocked()
 	c.mu.Unlock()
 	c.in.release()
+	// The groups are left before Done is closed, so that a member seen
+	// ended is seen gone. No group adds c now: sendErr is set.
 	c.mu.Lock()
-	c.finished = true
+	groups := c.groups
+	c.groups = nil
+	c.mu.Unlock()
+	leaveGroups(groups)
+	c.mu.Lock()
 	if c.done != nil {
 		close(c.done)
+	} else {
+		c.done = closedCh
 	}
 	c.mu.Unlock()
 }

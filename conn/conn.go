@@ -82,25 +82,27 @@ type Conn struct {
 	mu           sync.Mutex
 	out          *wbuf // encoded frames waiting to be written, in order
 	spare        *wbuf
-	flushing     bool          // a goroutine owns the socket's write side
-	broken       bool          // the write side is unusable: pending frames are dropped
-	streaming    bool          // a Writer holds the message slot
-	closeSent    bool          // our close frame is queued (it is the last frame)
-	shut         bool          // teardown finished with the write side
-	localClose   bool          // Close or CloseNow was called
-	peerClosed   bool          // the peer's close frame arrived
-	closeTimeout bool          // Close gave up waiting for the peer
-	ownerWaiters int           // goroutines waiting to own the write side (large writes)
-	wdl          int64         // the socket's write deadline (see sendBytes); the write side's owner's
-	done         chan struct{} // made by Done; closed when everything has ended
-	finished     bool          // everything has ended (done is closed, if made)
-	wake         chan struct{}
-	sendErr      error // non-nil: no frame may be queued any more
-	flushers     int   // flusher goroutines running
-	pings        []*pingWaiter
-	cause        error                // why the connection ended (first cause wins), wrapped in ErrClosed
-	receiverWait chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
-	receiverFail *frame.ProtocolError // the failure awaitReceiver holds back
+	flushing     bool // a goroutine owns the socket's write side
+	broken       bool // the write side is unusable: pending frames are dropped
+	streaming    bool // a Writer holds the message slot
+	closeSent    bool // our close frame is queued (it is the last frame)
+	shut         bool // teardown finished with the write side
+	localClose   bool // Close or CloseNow was called
+	peerClosed   bool // the peer's close frame arrived
+	closeTimeout bool // Close gave up waiting for the peer
+	// Goroutines waiting to own the write side (large writes), and flusher
+	// goroutines running: 32 bits each, side by side, keep Conn in its size
+	// class (see TestConnSize).
+	ownerWaiters, flushers int32
+	wdl                    int64         // the socket's write deadline (see sendBytes); the write side's owner's
+	done                   chan struct{} // made by Done; closed when everything has ended (closedCh if Done came later)
+	groups                 *member       // the groups that hold the connection (group.go)
+	wake                   chan struct{}
+	sendErr                error // non-nil: no frame may be queued any more
+	pings                  []*pingWaiter
+	cause                  error                // why the connection ended (first cause wins), wrapped in ErrClosed
+	receiverWait           chan struct{}        // closed when Receive reaches a protocol failure (see awaitReceiver)
+	receiverFail           *frame.ProtocolError // the failure awaitReceiver holds back
 
 	keep      atomic.Pointer[keeper] // the running ping policy, if any
 	failing   atomic.Bool            // the connection is being failed: the reader drains
@@ -165,7 +167,7 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 // endAtOnce makes c a connection that ended before it started.
 func (c *Conn) endAtOnce(cause error) {
 	err := closedBy(cause)
-	c.cause, c.sendErr, c.shut, c.finished = err, err, true, true
+	c.cause, c.sendErr, c.shut, c.done = err, err, true, closedCh
 	c.reading.tryLock() // nobody ever reads
 	c.q.Close(err)
 	if c.nc != nil {
@@ -198,16 +200,13 @@ func (c *Conn) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
-		if c.finished {
-			return closedCh
-		}
 		c.done = make(chan struct{})
 	}
 	return c.done
 }
 
 // closedCh is what Done returns once the connection has ended, if it was
-// never called before.
+// never called before: finalize puts it in c.done.
 var closedCh = func() chan struct{} {
 	ch := make(chan struct{})
 	close(ch)
@@ -217,3 +216,24 @@ var closedCh = func() chan struct{} {
 // Subprotocol returns the subprotocol chosen in the opening handshake, or
 // "" for none (always "" for a connection made by New).
 func (c *Conn) Subprotocol() string { return c.subprotocol }
+
+// LocalAddr returns the local network address of the connection's
+// transport, or nil for a connection made by New with a nil net.Conn.
+func (c *Conn) LocalAddr() net.Addr {
+	if c.nc == nil {
+		return nil
+	}
+	return c.nc.LocalAddr()
+}
+
+// RemoteAddr returns the remote network address of the connection's
+// transport: for a server, the client's TCP address as the server sees it
+// (behind a reverse proxy, the proxy's; the client's own may be in the
+// request's headers, which Accept's caller has). It returns nil for a
+// connection made by New with a nil net.Conn.
+func (c *Conn) RemoteAddr() net.Addr {
+	if c.nc == nil {
+		return nil
+	}
+	return c.nc.RemoteAddr()
+}

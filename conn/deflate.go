@@ -162,38 +162,57 @@ func (c *Conn) sendMessage(ctx context.Context, op frame.Opcode, data []byte) er
 	// frame.
 	h.RSV1 = true
 	if z.keep != nil {
-		// The peer's inflater follows our stream: messages must be
-		// compressed in the order they are queued.
-		z.keepMu.Lock()
-		defer z.keepMu.Unlock()
-		z.sink.b = z.sink.b[:0]
-		z.keep.Write(data)
-		z.keep.Flush()
-		err := c.writeData(ctx, h, trimSync(z.sink.b), false)
-		if err != nil {
-			// The message may never reach the peer, whose window would
-			// then lack what our compressor remembers: start afresh,
-			// which any peer's inflater follows.
-			z.keep.Reset(z.sink)
-		}
-		if cap(z.sink.b) > maxKeptBuffer {
-			z.sink.b = nil
-		}
-		return err
+		return c.sendKept(ctx, h, data)
 	}
 	out := getWbuf()
 	defer putWbuf(out)
-	pool := &flateWriters[z.level-flate.HuffmanOnly]
+	deflateInto(out, z.level, data)
+	return c.writeData(ctx, h, trimSync(out.b), false)
+}
+
+// sendKept compresses data with the connection's own compressor (context
+// takeover) and queues it as the frame h: through writeData, or, with a nil
+// ctx, through queueNow.
+func (c *Conn) sendKept(ctx context.Context, h frame.Header, data []byte) error {
+	z := c.z
+	// The peer's inflater follows our stream: messages must be compressed
+	// in the order they are queued.
+	z.keepMu.Lock()
+	defer z.keepMu.Unlock()
+	z.sink.b = z.sink.b[:0]
+	z.keep.Write(data)
+	z.keep.Flush()
+	var err error
+	if ctx == nil {
+		err = c.queueNow(h, trimSync(z.sink.b))
+	} else {
+		err = c.writeData(ctx, h, trimSync(z.sink.b), false)
+	}
+	if err != nil {
+		// The message may never reach the peer, whose window would then
+		// lack what our compressor remembers: start afresh, which any
+		// peer's inflater follows.
+		z.keep.Reset(z.sink)
+	}
+	if cap(z.sink.b) > maxKeptBuffer {
+		z.sink.b = nil
+	}
+	return err
+}
+
+// deflateInto appends data compressed at level, as one DEFLATE stream cut at
+// a sync flush, to out, with a pooled compressor that keeps no context.
+func deflateInto(out *wbuf, level int, data []byte) {
+	pool := &flateWriters[level-flate.HuffmanOnly]
 	fw, _ := pool.Get().(*flate.Writer)
 	if fw == nil {
-		fw, _ = flate.NewWriter(out, z.level)
+		fw, _ = flate.NewWriter(out, level) // the level was checked
 	} else {
 		fw.Reset(out)
 	}
 	fw.Write(data) // writes to a wbuf do not fail
 	fw.Flush()
 	pool.Put(fw)
-	return c.writeData(ctx, h, trimSync(out.b), false)
 }
 
 // trimSync strips the sync flush's tail from a compressed message.

@@ -35,6 +35,21 @@ func (e *CloseError) Error() string {
 // Is reports whether target is ErrClosed: a close frame ends the connection.
 func (e *CloseError) Is(target error) bool { return target == ErrClosed }
 
+// CloseStatus returns the status code of the peer's close frame when err is
+// or wraps a [*CloseError], and true; for any other error, nil included, it
+// returns 0 and false: the connection ended some other way (see [ErrClosed])
+// or has not ended. A close frame that carried no code gives
+// StatusNoStatusRcvd (1005) and true.
+//
+//	if code, ok := conn.CloseStatus(err); ok && code == conn.StatusGoingAway { ... }
+func CloseStatus(err error) (StatusCode, bool) {
+	var ce *CloseError
+	if errors.As(err, &ce) {
+		return ce.Code, true
+	}
+	return 0, false
+}
+
 // Errors for the caller's mistakes and for endings with a local cause.
 var (
 	errNilContext    = errors.New("conn: nil context")

@@ -17,9 +17,18 @@ import (
 // one, the stall bound does (see sendBytes). If the deadline passes part-way,
 // the rest of buf (connection-owned bytes) is handed to a flusher, and the
 // frames in it are still written whole: writeOwned returns nil, the message
-// was queued.
-func (c *Conn) writeOwned(buf *wbuf, deadline time.Time) error {
-	n, err := c.sendBytes(buf.b, deadline, nil)
+// was queued. A non-nil done (see interruptible) ends the write the same
+// way when it is closed.
+func (c *Conn) writeOwned(buf *wbuf, deadline time.Time, done context.Context) error {
+	var n int
+	var err error
+	if done == nil {
+		n, err = c.sendBytes(buf.b, deadline, nil)
+	} else {
+		stop := c.interruptWrite(done)
+		n, err = c.sendBytes(buf.b, deadline, done.Done())
+		stop()
+	}
 	c.mu.Lock()
 	if err == errExpired {
 		if c.resumable() {
@@ -257,3 +266,28 @@ func (c *Conn) releaseSpare() {
 // aLongTimeAgo is a deadline in the past: setting it interrupts a blocked
 // write.
 var aLongTimeAgo = time.Unix(1, 0)
+
+// interruptWrite makes ctx's cancellation interrupt the socket write under
+// way, through a past write deadline; the returned func undoes it.
+func (c *Conn) interruptWrite(ctx context.Context) (stop func()) {
+	fired := make(chan struct{})
+	undo := context.AfterFunc(ctx, func() {
+		c.nc.SetWriteDeadline(aLongTimeAgo)
+		close(fired)
+	})
+	return func() {
+		if !undo() {
+			<-fired // so that the deadline is not set again once forgotten
+			c.wdl = 0
+		}
+	}
+}
+
+// interruptibleKey marks a context whose cancellation must interrupt even
+// the write of a small message that its Send makes itself (see kickLocked):
+// the net.Conn adapter's, whose deadline may move, and whose Close must end
+// a Write at once.
+type interruptibleKey struct{}
+
+// interruptible reports whether ctx is so marked.
+func interruptible(ctx context.Context) bool { return ctx.Value(interruptibleKey{}) != nil }

@@ -186,14 +186,14 @@ func acceptOptions(o *conn.Options) *conn.AcceptOptions {
 	if o == nil {
 		return nil
 	}
-	return &conn.AcceptOptions{ReadLimit: o.ReadLimit, QueueSize: o.QueueSize, CloseTimeout: o.CloseTimeout, Ping: o.Ping}
+	return &conn.AcceptOptions{ReadLimit: o.ReadLimit, StreamLimit: o.StreamLimit, QueueSize: o.QueueSize, CloseTimeout: o.CloseTimeout, Ping: o.Ping}
 }
 
 func dialOptions(o *conn.Options) *conn.DialOptions {
 	if o == nil {
 		return nil
 	}
-	return &conn.DialOptions{ReadLimit: o.ReadLimit, QueueSize: o.QueueSize, CloseTimeout: o.CloseTimeout, Ping: o.Ping}
+	return &conn.DialOptions{ReadLimit: o.ReadLimit, StreamLimit: o.StreamLimit, QueueSize: o.QueueSize, CloseTimeout: o.CloseTimeout, Ping: o.Ping}
 }
 
 // pairKind is one way of making a connected pair.

@@ -135,7 +135,7 @@ const (
 type message struct{ data []byte }
 
 // add appends the payload bytes of ev, a data event of the message.
-func (m *message) add(ev frame.Event) {
+func (m *message) add(ev *frame.Event) {
 	n := len(ev.Payload)
 	if n == 0 {
 		return

@@ -96,8 +96,9 @@ func (c *Conn) endPingsLocked(err error) {
 }
 
 // StartPing starts sending pings by policy p (a ping with p.Data every
-// p.Interval) and, with a p.Timeout, fails the connection with
-// StatusInternalError (1011) when a ping stays unanswered that long; Receive
+// p.Interval) and fails the connection with StatusInternalError (1011) when
+// a ping stays unanswered for p.Timeout (p.Interval if zero; a negative
+// Timeout never fails it); Receive
 // then returns an error wrapping ping.ErrTimeout. Time during which the
 // reader waits for room in a full receive queue does not count: the delay is
 // ours, not the peer's. Any pong counts as an answer, and so does any byte

@@ -120,3 +120,22 @@ func TestPingTimeoutPausedByFullQueue(t *testing.T) {
 		}
 	}, pipePairs, httpPairs)
 }
+
+// A policy with an Interval and no Timeout detects a peer that answers
+// nothing: the timeout is the interval.
+func TestPingIntervalAloneDetectsDeadPeer(t *testing.T) {
+	opts := &conn.Options{Ping: ping.Policy{Interval: 100 * time.Millisecond}, CloseTimeout: 200 * time.Millisecond}
+	forRaw(t, opts, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		p.startReading()
+		var err error
+		d := within(t, soon, "the silent peer's end", func() { err = receiveErr(t, ws) })
+		if !errors.Is(err, ping.ErrTimeout) || !errors.Is(err, conn.ErrClosed) {
+			t.Fatalf("Receive = %v, want ping.ErrTimeout", err)
+		}
+		if d < 200*time.Millisecond {
+			t.Errorf("failed after %v, before a ping could go unanswered for an interval", d)
+		}
+		p.expectClose(t, conn.StatusInternalError)
+		waitDone(t, ws, soon)
+	}, tcpTransport)
+}

@@ -89,7 +89,11 @@ func (c *Conn) readFor(ctx context.Context, deadline time.Time) (Message, error)
 			return m, nil
 		}
 	}
-	t := turn{c: c, ctx: ctx, deadline: deadline}
+	// Field by field: a composite literal is built aside and copied in
+	// wide moves, which stall right after the narrow stores that built it
+	// (frame.Parser.Parse says more), on every message.
+	var t turn
+	t.c, t.ctx, t.deadline = c, ctx, deadline
 	var m Message
 	var err error
 	if c.in.r == c.in.w && c.in.pong == nil {
@@ -138,6 +142,7 @@ func (c *Conn) received(m Message, err error) (Message, error) {
 func (c *Conn) readMessage(t *turn) (Message, error) {
 	in := &c.in
 	c.abandonStream()
+	var ev frame.Event
 	for {
 		if in.end != nil {
 			return Message{}, in.end
@@ -154,8 +159,7 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 			if err != nil {
 				return Message{}, err
 			}
-			ev, err := in.p.Payload(room[:n])
-			if err != nil {
+			if err := in.p.Payload(room[:n], &ev); err != nil {
 				in.end = err
 				continue
 			}
@@ -170,7 +174,7 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 			// skipped here, by StreamLimit).
 			in.p.SetLimit(c.wireLimit())
 		}
-		ev, n, err := in.p.Parse(in.buffered())
+		n, err := in.p.Parse(in.buffered(), &ev)
 		in.r += n
 		switch {
 		case err != nil:
@@ -180,7 +184,7 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 				return Message{}, err
 			}
 		case ev.Kind != frame.EventData:
-			if err := c.control(t, ev); err != nil {
+			if err := c.control(t, &ev); err != nil {
 				return Message{}, err
 			}
 		case c.skipped(ev.Fin):
@@ -188,7 +192,7 @@ func (c *Conn) readMessage(t *turn) (Message, error) {
 			if ev.Start {
 				in.msgType, in.deflated = ev.Type, ev.Compressed
 			}
-			in.msg.add(ev)
+			in.msg.add(&ev)
 			if ev.Fin {
 				return c.finishMessage(ev.Type)
 			}
@@ -248,7 +252,7 @@ func (c *Conn) directRoom() []byte {
 }
 
 // control handles a control frame (RFC 6455 §5.5).
-func (c *Conn) control(t *turn, ev frame.Event) error {
+func (c *Conn) control(t *turn, ev *frame.Event) error {
 	switch ev.Kind {
 	case frame.EventPing:
 		// RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST

@@ -396,11 +396,14 @@ func (r slowReader) Read(p []byte) (int, error) {
 
 // A slow peer that keeps reading is never cut, though writing to it takes
 // many times CloseTimeout: the stall bound counts from the last progress.
+// (1 MiB at 4 KiB per 10 ms takes 2.5 s at least: 2.5 times the bound.)
 func TestSendSlowPeerNotCut(t *testing.T) {
 	const size = 512 << 10
-	forRaw(t, &conn.Options{CloseTimeout: 300 * time.Millisecond}, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
-		// The rest of this message goes to the flusher.
-		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	forRaw(t, &conn.Options{CloseTimeout: time.Second}, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		// The rest of this message goes to the flusher, or, if the
+		// deadline passed before its first byte (a loaded machine), none
+		// of it is sent: either way the error is the context's.
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 		defer cancel()
 		if err := ws.SendBinary(ctx, numbered(0, size)); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Send to a peer that does not read yet: %v, want context.DeadlineExceeded", err)
@@ -411,10 +414,14 @@ func TestSendSlowPeerNotCut(t *testing.T) {
 		if err := ws.SendBinary(context.Background(), numbered(1, size)); err != nil {
 			t.Fatalf("Send to a slow peer: %v", err)
 		}
-		for want := range 2 {
-			if got := checkWhole(t, p.next(t, 20*time.Second), size); got != want {
-				t.Fatalf("message %d arrived where %d was due", got, want)
-			}
+		got := checkWhole(t, p.next(t, 20*time.Second), size)
+		if got == 0 {
+			got = checkWhole(t, p.next(t, 20*time.Second), size)
+		} else {
+			t.Log("message 0 was not sent at all: its deadline passed before its first byte")
+		}
+		if got != 1 {
+			t.Fatalf("message %d arrived where 1 was due", got)
 		}
 		if isDone(ws) {
 			t.Fatal("the connection to a slow peer ended")

@@ -86,19 +86,20 @@ func (c *Conn) startStream(ctx context.Context) (*MessageReader, error) {
 		c.leaveReading()
 		return r, nil
 	}
+	var ev frame.Event
 	for {
-		ev, err := c.nextEvent(&t)
+		err := c.nextEvent(&t, &ev)
 		if err == nil && ev.Kind == frame.EventData && ev.Compressed {
 			return c.streamWhole(&t, &ev)
 		}
 		if err == nil && ev.Kind == frame.EventData {
 			r.Type = MessageType(ev.Type)
-			r.take(ev)
+			r.take(&ev)
 			c.leaveReading()
 			return r, nil
 		}
 		if err == nil {
-			err = c.control(&t, ev)
+			err = c.control(&t, &ev)
 		}
 		if err != nil {
 			return nil, c.stopTurn(&t, err)
@@ -115,7 +116,7 @@ func (c *Conn) streamWhole(t *turn, ev *frame.Event) (*MessageReader, error) {
 	var err error
 	if ev != nil {
 		in.msgType, in.deflated = ev.Type, true
-		in.msg.add(*ev)
+		in.msg.add(ev)
 	}
 	if ev != nil && ev.Fin {
 		m, err = c.finishMessage(ev.Type)
@@ -233,7 +234,7 @@ func (c *Conn) readStream(r *MessageReader, p []byte) (int, error) {
 			b := p[:min(int64(len(p)), rem)]
 			var n int
 			if n, err = t.read(b); err == nil {
-				if ev, err = in.p.Payload(b[:n]); err != nil {
+				if err = in.p.Payload(b[:n], &ev); err != nil {
 					in.end = err
 				} else {
 					r.fin = ev.Fin
@@ -242,12 +243,12 @@ func (c *Conn) readStream(r *MessageReader, p []byte) (int, error) {
 					return n, nil
 				}
 			}
-		} else if ev, err = c.nextEvent(&t); err == nil {
+		} else if err = c.nextEvent(&t, &ev); err == nil {
 			if ev.Kind == frame.EventData {
-				r.take(ev)
+				r.take(&ev)
 				continue
 			}
-			err = c.control(&t, ev)
+			err = c.control(&t, &ev)
 		}
 		if err != nil {
 			if err := c.stopTurn(&t, err); err != errLookAgain {
@@ -259,23 +260,23 @@ func (c *Conn) readStream(r *MessageReader, p []byte) (int, error) {
 	}
 }
 
-// nextEvent parses the next event from the buffered bytes, reading more as
-// needed, and skips what is left of an abandoned streamed message.
-func (c *Conn) nextEvent(t *turn) (frame.Event, error) {
+// nextEvent parses the next event from the buffered bytes into *ev, reading
+// more as needed, and skips what is left of an abandoned streamed message.
+func (c *Conn) nextEvent(t *turn, ev *frame.Event) error {
 	in := &c.in
 	for {
-		ev, n, err := in.p.Parse(in.buffered())
+		n, err := in.p.Parse(in.buffered(), ev)
 		in.r += n
 		switch {
 		case err != nil:
 			in.end = err
-			return ev, err
+			return err
 		case ev.Kind == frame.EventNone:
 			if _, err := t.read(nil); err != nil {
-				return ev, err
+				return err
 			}
 		case ev.Kind != frame.EventData || !c.skipped(ev.Fin):
-			return ev, nil
+			return nil
 		}
 	}
 }
@@ -303,17 +304,25 @@ func (c *Conn) skipped(fin bool) bool {
 }
 
 // take records ev, the next data event of r's message.
-func (r *MessageReader) take(ev frame.Event) {
+func (r *MessageReader) take(ev *frame.Event) {
 	r.chunk, r.fin = ev.Payload, ev.Fin
 	if !r.fin || len(r.chunk) > 0 {
 		r.c.in.stream = r
+	} else {
+		r.err = io.EOF
 	}
 }
 
-// endStream lets go of r's message once all of it was read.
+// endStream lets go of r's message once all of it was read. The next Read
+// returns io.EOF without taking the reading: meanwhile the background
+// reader may queue the messages that follow, and a Read that waited for
+// the reading would then wait for a Receive call to take them.
 func (c *Conn) endStream(r *MessageReader) {
-	if r.fin && len(r.chunk) == 0 && c.in.stream == r {
-		c.in.stream = nil
+	if r.fin && len(r.chunk) == 0 {
+		r.err = io.EOF
+		if c.in.stream == r {
+			c.in.stream = nil
+		}
 	}
 }
 

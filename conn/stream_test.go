@@ -281,3 +281,37 @@ func TestReaderAfterSkipKeepsStreamLimit(t *testing.T) {
 		}
 	})
 }
+
+// A Read that has handed out the last bytes of a message, exactly filling
+// the caller's buffer, leaves the message finished: the next Read returns
+// io.EOF at once, even after the background reader has queued the messages
+// that followed (it used to wait for the reading, which the queue's
+// messages kept from it, and spun).
+func TestReaderEOFAfterMessagesQueued(t *testing.T) {
+	forRaw(t, nil, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		p.send(t, true, frame.OpBinary, []byte("exactly"))
+		r, err := ws.Reader(testCtx(t, soon))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, len("exactly"))
+		if n, err := io.ReadFull(r, buf); n != len(buf) || err != nil {
+			t.Fatalf("ReadFull = %d, %v", n, err)
+		}
+		p.send(t, true, frame.OpBinary, []byte("next"))
+		time.Sleep(50 * time.Millisecond) // the background reader queues it
+		done := make(chan error, 1)
+		go func() { _, err := r.Read(buf); done <- err }()
+		select {
+		case err := <-done:
+			if err != io.EOF {
+				t.Fatalf("Read at the end of the message = %v, want io.EOF", err)
+			}
+		case <-time.After(soon):
+			ws.CloseNow()
+			<-done
+			t.Fatal("Read at the end of the message did not return")
+		}
+		expectMessage(t, ws, conn.Binary, "next")
+	}, tcpTransport)
+}

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"unicode/utf8"
@@ -156,6 +157,32 @@ func (c *Conn) writeData(ctx context.Context, h frame.Header, data []byte, strea
 	return c.kickLocked(ctx)
 }
 
+// queueNow queues one whole-message frame, h with payload, if that needs no
+// wait: no message streamed by a Writer holds the message slot, and less than
+// maxPending bytes wait in the output buffer. Otherwise it returns
+// errWouldBlock and queues nothing. It never writes in the caller: a flusher
+// does. (Group.Broadcast relies on both, so that a member whose peer does
+// not read costs the others nothing.) A payload of any size is copied into
+// the output buffer.
+func (c *Conn) queueNow(h frame.Header, payload []byte) error {
+	c.mu.Lock()
+	if c.sendErr != nil {
+		err := c.sendErr
+		c.mu.Unlock()
+		return err
+	}
+	if c.streaming || c.out != nil && len(c.out.b) >= maxPending {
+		c.mu.Unlock()
+		return errWouldBlock
+	}
+	c.appendFrameLocked(h, payload)
+	return c.kickLocked(nil)
+}
+
+// errWouldBlock is queueNow's report that the frame could not be queued
+// without waiting.
+var errWouldBlock = errors.New("conn: the output buffer is full")
+
 // waitLocked waits until the writer's state changes (a broadcast of
 // wakeLocked) or done is closed; it reports false for done. The caller holds
 // c.mu, which waitLocked releases while it waits.
@@ -237,7 +264,11 @@ func (c *Conn) kickLocked(ctx context.Context) error {
 			buf := c.out
 			c.out = nil
 			c.mu.Unlock()
-			return c.writeOwned(buf, deadline)
+			var done context.Context
+			if !ok && ctx.Done() != nil && interruptible(ctx) {
+				done = ctx
+			}
+			return c.writeOwned(buf, deadline, done)
 		}
 	}
 	c.startFlusherLocked()

@@ -104,17 +104,7 @@ func (c *Conn) writeDirect(ctx context.Context, buf *wbuf, h frame.Header, data 
 	if !ok && ctx.Done() != nil {
 		// Cancellation interrupts the write through a past deadline.
 		done = ctx.Done()
-		fired := make(chan struct{})
-		stop := context.AfterFunc(ctx, func() {
-			c.nc.SetWriteDeadline(aLongTimeAgo)
-			close(fired)
-		})
-		defer func() {
-			if !stop() {
-				<-fired // so that the deadline is not set again once forgotten
-				c.wdl = 0
-			}
-		}()
+		defer c.interruptWrite(ctx)()
 	}
 	h.Length = int64(len(data))
 	if c.role == frame.Client {

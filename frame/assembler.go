@@ -32,7 +32,10 @@ func NewAssembler(limit int64, st State) *Assembler {
 // on a continuation or control frame when permessage-deflate claims RSV1, and
 // for headers [Check] would refuse, [ErrReservedOpcode] and
 // [ErrLengthOverflow]. On an error the state does not change.
-func (a *Assembler) Frame(h Header) (Opcode, error) {
+func (a *Assembler) Frame(h Header) (Opcode, error) { return a.frame(&h) }
+
+// frame is Frame on a Header it need not copy (see parseHeader).
+func (a *Assembler) frame(h *Header) (Opcode, error) {
 	if h.Opcode.IsReserved() {
 		return 0, ErrReservedOpcode
 	}

@@ -27,6 +27,21 @@ func BenchmarkMask(b *testing.B) {
 	}
 }
 
+// BenchmarkMaskGo measures the Go loop alone (the fallback where there is no
+// vector kernel), to show what the kernel adds.
+func BenchmarkMaskGo(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			buf := make([]byte, n)
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				maskWords(buf, 0x3d21fa37_3d21fa37)
+			}
+		})
+	}
+}
+
 // BenchmarkCopy is the yardstick for BenchmarkMask: copy() of the same sizes.
 func BenchmarkCopy(b *testing.B) {
 	for _, n := range benchSizes {
@@ -169,4 +184,55 @@ func BenchmarkReadHeader(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkParserFeed parses a stream of small unmasked binary messages, as
+// a client receives them, and reports ns per message; BenchmarkCopyFeed
+// beside it, a copy of the same stream, is the yardstick.
+func BenchmarkParserFeed(b *testing.B) {
+	for _, size := range []int{16, 128} {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			wire := feedStream(size)
+			b.SetBytes(int64(len(wire)))
+			b.ReportAllocs()
+			p := NewParser(Client, State{}, -1)
+			var ev Event
+			for b.Loop() {
+				for rest := wire; len(rest) > 0; {
+					n, err := p.Parse(rest, &ev)
+					if err != nil || ev.Kind != EventData || !ev.Fin {
+						b.Fatalf("event %v, err %v", ev.Kind, err)
+					}
+					rest = rest[n:]
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*feedMessages), "ns/msg")
+		})
+	}
+}
+
+func BenchmarkCopyFeed(b *testing.B) {
+	for _, size := range []int{16, 128} {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			wire := feedStream(size)
+			dst := make([]byte, len(wire))
+			b.SetBytes(int64(len(wire)))
+			for b.Loop() {
+				copy(dst, wire)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*feedMessages), "ns/msg")
+		})
+	}
+}
+
+const feedMessages = 256
+
+func feedStream(size int) []byte {
+	var wire []byte
+	payload := bytes.Repeat([]byte{'x'}, size)
+	for range feedMessages {
+		wire = AppendHeader(wire, Header{Fin: true, Opcode: OpBinary, Length: int64(size)})
+		wire = append(wire, payload...)
+	}
+	return wire
 }

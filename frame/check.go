@@ -37,7 +37,10 @@ var errInvalidRole = errors.New("frame: invalid role")
 // values (all with code 1002), or a plain error if role is neither [Client]
 // nor [Server]. The rules that depend on earlier frames (fragmentation, the
 // size limit) belong to [Assembler].
-func Check(h Header, role Role, st State) error {
+func Check(h Header, role Role, st State) error { return check(&h, role, st) }
+
+// check is Check on a Header it need not copy (see parseHeader).
+func check(h *Header, role Role, st State) error {
 	if role != Client && role != Server {
 		return errInvalidRole
 	}

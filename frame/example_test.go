@@ -99,8 +99,9 @@ func ExampleParser() {
 		0x01, 0x03, 0x48, 0x65, 0x6c, // text, 3 bytes: "Hel"
 		0x80, 0x02, 0x6c, 0x6f, // FIN, continuation, 2 bytes: "lo"
 	}
+	var ev frame.Event
 	for {
-		ev, n, err := p.Parse(received)
+		n, err := p.Parse(received, &ev)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -123,12 +124,13 @@ func ExampleParser() {
 func ExampleParser_Payload() {
 	p := frame.NewParser(frame.Server, frame.State{}, 1<<20)
 	first := []byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f} // header, masking key, 1 byte
-	ev, n, err := p.Parse(first)
+	var ev frame.Event
+	n, err := p.Parse(first, &ev)
 	fmt.Printf("%q more=%d consumed=%d %v\n", ev.Payload, ev.More, n, err)
 
 	own := make([]byte, p.Remaining())
 	copy(own, []byte{0x9f, 0x4d, 0x51, 0x58}) // as if read from the connection
-	ev, err = p.Payload(own)
+	err = p.Payload(own, &ev)
 	fmt.Printf("%q more=%d fin=%v %v\n", ev.Payload, ev.More, ev.Fin, err)
 	// Output:
 	// "H" more=4 consumed=7 <nil>
@@ -144,8 +146,9 @@ func ExampleParser_control() {
 		0x88, 0x02, 0x03, 0xe8, // close 1000
 		0x80, 0x02, 0x6c, 0x6f, // "lo", after the close: discarded
 	}
+	var ev frame.Event
 	for len(received) > 0 {
-		ev, n, err := p.Parse(received)
+		n, err := p.Parse(received, &ev)
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -24,6 +24,16 @@ func Mask(key [4]byte, pos int, b []byte) int {
 	// Rotate so that the lowest byte of the word is key[pos%4].
 	k32 = k32>>(8*shift) | k32<<(32-8*shift)
 	k := uint64(k32) | uint64(k32)<<32
+	// A vector kernel, where the platform has one, takes a prefix of whole
+	// vectors; the Go loop below, the reference and the fallback, does the
+	// rest. Both work in multiples of 8 bytes, which keep the key's phase.
+	maskWords(b[maskVectors(b, k):], k)
+	return next
+}
+
+// maskWords XORs b with the 8-byte key pattern k, whose lowest byte goes
+// with b[0].
+func maskWords(b []byte, k uint64) {
 	// 128 bytes per iteration: the compiler does not unroll loops, and with
 	// 16 independent word updates per turn the loop overhead stops mattering
 	// (BenchmarkMask against BenchmarkCopy; 64 bytes per turn was measurably
@@ -59,5 +69,4 @@ func Mask(key [4]byte, pos int, b []byte) int {
 	for i := range b {
 		b[i] ^= byte(k >> (8 * uint(i)))
 	}
-	return next
 }

@@ -80,7 +80,7 @@ type Parser struct {
 	// Fields are ordered so that small ones share words: a Parser lives in
 	// every connection, idle ones included.
 	asm    Assembler
-	h      Header // the data frame in progress
+	h      Header // the frame in progress; a control frame's only while it is parsed
 	left   int64  // its payload bytes not yet given out; 0 at a frame boundary
 	err    error  // sticky
 	utf8   UTF8Validator
@@ -116,9 +116,12 @@ func (p *Parser) SetLimit(limit int64) { p.asm.SetLimit(limit) }
 // [Parser.Payload], sparing a copy.
 func (p *Parser) Remaining() int64 { return p.left }
 
-// Parse examines b, the bytes received and not yet consumed, and returns the
-// next event and how many bytes of b it consumed; the caller hands the rest,
-// with whatever arrives next, to the following call.
+// Parse examines b, the bytes received and not yet consumed, fills *ev with
+// the next event, and returns how many bytes of b it consumed; the caller
+// hands the rest, with whatever arrives next, to the following call. The
+// event is filled in place, not returned: it is too large to come back in
+// registers, and copying it right after its fields were stored stalls the
+// CPU (see parseHeader). One Event can serve every call.
 //
 // At a frame boundary nothing is consumed until b holds a whole header, and
 // for a control frame (at most 139 bytes) until b holds its whole payload:
@@ -128,46 +131,50 @@ func (p *Parser) Remaining() int64 { return p.left }
 // unmasked in place, in b.
 //
 // The error is a [*ProtocolError] sentinel when the peer broke the protocol
-// (then n is 0, though payload bytes of b may have been unmasked already,
-// and every later call returns the same error), or a plain error
-// for a Parser not made by [NewParser]. After an EventClose, Parse consumes
-// all of b and reports nothing.
-func (p *Parser) Parse(b []byte) (ev Event, n int, err error) {
+// (then n is 0 and ev.Kind EventNone, though payload bytes of b may have
+// been unmasked already, and every later call returns the same error), or a
+// plain error for a Parser not made by [NewParser]. After an EventClose,
+// Parse consumes all of b and reports nothing.
+func (p *Parser) Parse(b []byte, ev *Event) (n int, err error) {
+	*ev = Event{}
 	if p.err != nil {
-		return Event{}, 0, p.err
+		return 0, p.err
 	}
 	if p.closed {
 		// RFC 6455 §1.4: "after receiving a control frame indicating the
 		// connection should be closed, a peer discards any further data
 		// received."
-		return Event{}, len(b), nil
+		return len(b), nil
 	}
 	if p.left > 0 {
 		if len(b) == 0 {
-			return Event{}, 0, nil
+			return 0, nil
 		}
-		if err := p.data(&ev, b[:p.take(len(b))], false); err != nil {
-			return Event{}, 0, err
+		if err := p.data(ev, b[:p.take(len(b))], false); err != nil {
+			return 0, err
 		}
-		return ev, len(ev.Payload), nil
+		return len(ev.Payload), nil
 	}
-	h, n, err := ParseHeader(b)
+	// The header goes straight into p.h: at a frame boundary nothing needs
+	// the previous frame's header any more.
+	h := &p.h
+	n, err = parseHeader(h, b)
 	if err != nil {
-		return Event{}, 0, nil // ErrShortHeader: wait for the rest
+		return 0, nil // ErrShortHeader: wait for the rest
 	}
 	// Judge the header as soon as it is whole, before waiting for any
 	// payload: a violation is reported without reading further.
-	if err := Check(h, p.role, p.st); err != nil {
-		return Event{}, 0, p.fail(err)
+	if err := check(h, p.role, p.st); err != nil {
+		return 0, p.fail(err)
 	}
-	op, err := p.asm.Frame(h)
+	op, err := p.asm.frame(h)
 	if err != nil {
-		return Event{}, 0, p.fail(err)
+		return 0, p.fail(err)
 	}
 	if h.Opcode.IsControl() {
-		return p.control(h, b, n)
+		return p.control(ev, h, b, n)
 	}
-	p.h, p.left, p.pos = h, h.Length, 0
+	p.left, p.pos = h.Length, 0
 	start := h.Opcode != OpContinuation
 	if start {
 		p.typ = op
@@ -177,30 +184,29 @@ func (p *Parser) Parse(b []byte) (ev Event, n int, err error) {
 		p.utf8.Reset()
 	}
 	k := p.take(len(b) - n)
-	if err := p.data(&ev, b[n:n+k], start); err != nil {
-		return Event{}, 0, err
+	if err := p.data(ev, b[n:n+k], start); err != nil {
+		return 0, err
 	}
-	return ev, n + k, nil
+	return n + k, nil
 }
 
 // Payload takes b, the next bytes of the current data frame's payload that
 // the caller read itself (1 <= len(b) <= [Parser.Remaining]), unmasks and
-// checks them in place, and returns their EventData as Parse would. Called
-// at a frame boundary or with too many or no bytes, it returns a plain error
-// and changes nothing.
-func (p *Parser) Payload(b []byte) (Event, error) {
+// checks them in place, and fills *ev with their EventData as Parse would.
+// Called at a frame boundary or with too many or no bytes, it returns a
+// plain error and changes nothing.
+func (p *Parser) Payload(b []byte, ev *Event) error {
+	*ev = Event{}
 	if p.err != nil {
-		return Event{}, p.err
+		return p.err
 	}
 	if p.left == 0 {
-		return Event{}, errPayloadBoundary
+		return errPayloadBoundary
 	}
 	if len(b) == 0 || int64(len(b)) > p.left {
-		return Event{}, errPayloadLength
+		return errPayloadLength
 	}
-	var ev Event
-	err := p.data(&ev, b, false)
-	return ev, err
+	return p.data(ev, b, false)
 }
 
 // take returns how many of avail bytes belong to the current frame. It
@@ -214,23 +220,14 @@ func (p *Parser) take(avail int) int {
 }
 
 // data gives out b, the next payload bytes of the current data frame, as
-// *ev (filled in place: an Event is returned once per frame, and copying it
-// costs).
+// *ev, which is zero: its fields are stored one by one (see Parse), once b
+// passed its checks.
 func (p *Parser) data(ev *Event, b []byte, start bool) error {
 	if p.h.Masked {
 		p.pos = uint8(Mask(p.h.Key, int(p.pos), b) & 3)
 	}
 	p.left -= int64(len(b))
-	*ev = Event{
-		Kind:       EventData,
-		Type:       p.typ,
-		Payload:    b,
-		Start:      start,
-		Last:       p.h.Fin,
-		More:       p.left,
-		Compressed: start && p.asm.Compressed(),
-	}
-	ev.Fin = ev.Last && ev.More == 0
+	fin := p.h.Fin && p.left == 0
 	if p.text {
 		// RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as
 		// UTF-8 but finds that the byte stream is not, in fact, a valid
@@ -243,22 +240,30 @@ func (p *Parser) data(ev *Event, b []byte, start bool) error {
 		// RFC 6455 §5.6: "a particular text frame might include a partial
 		// UTF-8 sequence; however, the whole message MUST contain valid
 		// UTF-8": only the end of the message may judge a sequence cut off.
-		if ev.Fin {
+		if fin {
 			if err := p.utf8.Finish(); err != nil {
 				return p.fail(err)
 			}
 		}
 	}
+	ev.Kind = EventData
+	ev.Type = p.typ
+	ev.Payload = b
+	ev.Start = start
+	ev.Fin = fin
+	ev.Last = p.h.Fin
+	ev.More = p.left
+	ev.Compressed = start && p.asm.Compressed()
 	return nil
 }
 
 // control consumes the control frame whose header h takes the first n bytes
-// of b, once b holds its whole payload.
-func (p *Parser) control(h Header, b []byte, n int) (Event, int, error) {
+// of b, once b holds its whole payload, into *ev, which is zero.
+func (p *Parser) control(ev *Event, h *Header, b []byte, n int) (int, error) {
 	// Check bounded the length to 125, so the conversion is safe.
 	end := n + int(h.Length)
 	if len(b) < end {
-		return Event{}, 0, nil
+		return 0, nil
 	}
 	payload := b[n:end]
 	if h.Masked {
@@ -267,7 +272,6 @@ func (p *Parser) control(h Header, b []byte, n int) (Event, int, error) {
 	// RFC 6455 §5.4: "An endpoint MUST be capable of handling control
 	// frames in the middle of a fragmented message." Nothing here touches
 	// the message in progress.
-	ev := Event{Payload: payload}
 	switch h.Opcode {
 	case OpPing:
 		ev.Kind = EventPing
@@ -276,12 +280,13 @@ func (p *Parser) control(h Header, b []byte, n int) (Event, int, error) {
 	default:
 		code, reason, err := ParseClose(payload)
 		if err != nil {
-			return Event{}, 0, p.fail(err)
+			return 0, p.fail(err)
 		}
 		ev.Kind, ev.Code, ev.Reason = EventClose, code, reason
 		p.closed = true
 	}
-	return ev, end, nil
+	ev.Payload = payload
+	return end, nil
 }
 
 // fail records err so that every later call returns it, and returns it.

@@ -148,7 +148,7 @@ func (c *collector) feed(p Parser, in []byte, pieces []int, viaPayload bool) ([]
 		for {
 			if viaPayload && p.Remaining() > 0 && off < end {
 				k := int(min(int64(end-off), p.Remaining()))
-				ev, err := p.Payload(bytes.Clone(data[off : off+k]))
+				ev, err := payloadOne(&p, bytes.Clone(data[off:off+k]))
 				if err != nil {
 					return c.fail(err)
 				}
@@ -160,12 +160,12 @@ func (c *collector) feed(p Parser, in []byte, pieces []int, viaPayload bool) ([]
 			if viaPayload {
 				b = b[:min(len(b), MaxHeaderSize)]
 			}
-			ev, n, err := p.Parse(b)
+			ev, n, err := parseOne(&p, b)
 			if err == nil && ev.Kind == EventNone && n == 0 && len(b) < end-off {
 				// Nothing in a header's worth: a control frame waiting for
 				// its payload. Give it everything.
 				b = data[off:end]
-				ev, n, err = p.Parse(b)
+				ev, n, err = parseOne(&p, b)
 			}
 			if err != nil {
 				if n != 0 || ev.Kind != EventNone {
@@ -175,7 +175,7 @@ func (c *collector) feed(p Parser, in []byte, pieces []int, viaPayload bool) ([]
 				if !errors.As(err, &pe) {
 					t.Fatalf("error %v is no *ProtocolError", err)
 				}
-				if _, n2, err2 := p.Parse(data[off:]); err2 != err || n2 != 0 {
+				if _, n2, err2 := parseOne(&p, data[off:]); err2 != err || n2 != 0 {
 					t.Fatalf("error not sticky: %d, %v after %v", n2, err2, err)
 				}
 				return c.fail(err)
@@ -659,17 +659,17 @@ func TestParseLimit(t *testing.T) {
 func TestParseSetLimit(t *testing.T) {
 	p := NewParser(Server, State{}, -1)
 	in := cat(clientFrame(fragBin, "0123"), clientFrame(fragCont, "45"), clientFrame(finCont, "6"))
-	ev, n, err := p.Parse(in)
+	ev, n, err := parseOne(&p, in)
 	if err != nil || ev.Kind != EventData || n != 10 {
 		t.Fatalf("first fragment: %+v, %d, %v", ev, n, err)
 	}
 	// The first fragment counts against the new limit.
 	p.SetLimit(6)
-	ev, m, err := p.Parse(in[n:])
+	ev, m, err := parseOne(&p, in[n:])
 	if err != nil || ev.Kind != EventData || m != 8 {
 		t.Fatalf("second fragment: %+v, %d, %v", ev, m, err)
 	}
-	if _, _, err := p.Parse(in[n+m:]); err != ErrMessageTooBig {
+	if _, _, err := parseOne(&p, in[n+m:]); err != ErrMessageTooBig {
 		t.Fatalf("third fragment, 7 bytes under a limit of 6: %v, want ErrMessageTooBig", err)
 	}
 }
@@ -677,20 +677,20 @@ func TestParseSetLimit(t *testing.T) {
 func TestParseStickyError(t *testing.T) {
 	p := NewParser(Server, State{}, -1)
 	bad := clientFrame(0x83, "")
-	if _, _, err := p.Parse(bad); err != ErrReservedOpcode {
+	if _, _, err := parseOne(&p, bad); err != ErrReservedOpcode {
 		t.Fatalf("Parse = %v, want ErrReservedOpcode", err)
 	}
 	good := clientFrame(finText, "fine")
 	for range 2 {
-		if ev, n, err := p.Parse(good); err != ErrReservedOpcode || n != 0 || ev.Kind != EventNone {
+		if ev, n, err := parseOne(&p, good); err != ErrReservedOpcode || n != 0 || ev.Kind != EventNone {
 			t.Fatalf("Parse after an error = %+v, %d, %v", ev, n, err)
 		}
-		if _, err := p.Payload([]byte("x")); err != ErrReservedOpcode {
+		if _, err := payloadOne(&p, []byte("x")); err != ErrReservedOpcode {
 			t.Fatalf("Payload after an error = %v", err)
 		}
 	}
 	var pe *ProtocolError
-	if _, _, err := p.Parse(nil); !errors.As(err, &pe) || pe.Code != StatusProtocolError {
+	if _, _, err := parseOne(&p, nil); !errors.As(err, &pe) || pe.Code != StatusProtocolError {
 		t.Fatalf("error %v does not carry code 1002", err)
 	}
 }
@@ -713,7 +713,7 @@ func TestParsePartialFrame(t *testing.T) {
 	}
 	want[1].ev.Last, want[1].ev.More = true, 10
 	for i, w := range want {
-		ev, n, err := p.Parse(w.in)
+		ev, n, err := parseOne(&p, w.in)
 		if err != nil || n != w.n || p.Remaining() != w.left {
 			t.Fatalf("step %d: n=%d err=%v Remaining=%d; want n=%d Remaining=%d", i, n, err, p.Remaining(), w.n, w.left)
 		}
@@ -725,37 +725,37 @@ func TestParsePartialFrame(t *testing.T) {
 
 func TestParsePayload(t *testing.T) {
 	p := NewParser(Client, State{}, -1)
-	if _, err := p.Payload([]byte("x")); err == nil || errors.As(err, new(*ProtocolError)) {
+	if _, err := payloadOne(&p, []byte("x")); err == nil || errors.As(err, new(*ProtocolError)) {
 		t.Fatalf("Payload at a frame boundary = %v, want a plain error", err)
 	}
 	in := serverFrame(finText, "Hello")
-	if _, n, err := p.Parse(in[:2]); n != 2 || err != nil || p.Remaining() != 5 {
+	if _, n, err := parseOne(&p, in[:2]); n != 2 || err != nil || p.Remaining() != 5 {
 		t.Fatalf("header: %d, %v, Remaining %d", n, err, p.Remaining())
 	}
 	for _, b := range [][]byte{nil, []byte("Hello!")} {
-		if _, err := p.Payload(b); err == nil || errors.As(err, new(*ProtocolError)) {
+		if _, err := payloadOne(&p, b); err == nil || errors.As(err, new(*ProtocolError)) {
 			t.Fatalf("Payload(%q) with 5 bytes left = %v, want a plain error", b, err)
 		}
 	}
 	if p.Remaining() != 5 {
 		t.Fatalf("a refused Payload changed Remaining to %d", p.Remaining())
 	}
-	ev, err := p.Payload([]byte("Hell"))
+	ev, err := payloadOne(&p, []byte("Hell"))
 	if err != nil || ev.More != 1 || ev.Fin {
 		t.Fatalf("Payload(Hell) = %+v, %v", ev, err)
 	}
-	ev, err = p.Payload([]byte("o"))
+	ev, err = payloadOne(&p, []byte("o"))
 	if d := cmp.Diff(dataFinal(OpText, "o"), ev, eventCmp); err != nil || d != "" {
 		t.Fatalf("Payload(o): %v (-want +got):\n%s", err, d)
 	}
-	if _, err := p.Payload([]byte("x")); err != errPayloadBoundary {
+	if _, err := payloadOne(&p, []byte("x")); err != errPayloadBoundary {
 		t.Fatalf("Payload after the frame = %v", err)
 	}
 }
 
 func TestParseInvalidRole(t *testing.T) {
 	var p Parser
-	if _, n, err := p.Parse(clientFrame(finText, "x")); err == nil || n != 0 || errors.As(err, new(*ProtocolError)) {
+	if _, n, err := parseOne(&p, clientFrame(finText, "x")); err == nil || n != 0 || errors.As(err, new(*ProtocolError)) {
 		t.Fatalf("zero Parser: %d, %v; want a plain error", n, err)
 	}
 }
@@ -785,7 +785,7 @@ func TestParseAllocs(t *testing.T) {
 			allocs := testing.AllocsPerRun(100, func() {
 				copy(buf, tt.in) // unmasking works in place
 				p := NewParser(Server, State{}, 1<<20)
-				ev, n, err := p.Parse(buf)
+				ev, n, err := parseOne(&p, buf)
 				if err != nil || n != len(buf) || ev.Kind != tt.kind {
 					t.Fatalf("Parse = %+v, %d, %v", ev, n, err)
 				}
@@ -795,4 +795,18 @@ func TestParseAllocs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parseOne and payloadOne give the event as a value, which reads better in
+// tests than the pointer Parse and Payload fill.
+func parseOne(p *Parser, b []byte) (Event, int, error) {
+	var ev Event
+	n, err := p.Parse(b, &ev)
+	return ev, n, err
+}
+
+func payloadOne(p *Parser, b []byte) (Event, error) {
+	var ev Event
+	err := p.Payload(b, &ev)
+	return ev, err
 }

@@ -516,8 +516,15 @@ func TestDialProxy(t *testing.T) {
 				t.Errorf("Proxy was given URL %v, want scheme %s", asked, wantScheme)
 			}
 			if tt.wantErr {
-				if err == nil || resp != nil || !strings.Contains(err.Error(), "407") {
-					t.Errorf("Dial = %v, %v; want a 407 proxy error and no response", resp, err)
+				var pe *ProxyError
+				if !errors.As(err, &pe) || pe.Status != http.StatusProxyAuthRequired || resp != nil {
+					t.Fatalf("Dial = %v, %v; want a *ProxyError with 407 and no response", resp, err)
+				}
+				if got := pe.Response.Header.Get("Proxy-Authenticate"); got != `Basic realm="test"` {
+					t.Errorf("the refusal's Proxy-Authenticate = %q", got)
+				}
+				if body, _ := io.ReadAll(pe.Response.Body); string(body) != "who are you\n" {
+					t.Errorf("the refusal's body = %q", body)
 				}
 				return
 			}

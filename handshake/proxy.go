@@ -11,6 +11,25 @@ import (
 	"net/url"
 )
 
+// ProxyError reports that the HTTP proxy refused to open the tunnel: its
+// answer to CONNECT (RFC 9110 §9.3.6) was not 2xx. Dial returns it, and so
+// does conn.Dial, wrapped or not: find it with errors.As.
+type ProxyError struct {
+	// Status is the proxy's status code: 407 (Proxy Authentication
+	// Required) when it wants credentials, which go in the proxy URL's
+	// user info.
+	Status int
+	// Response is the proxy's answer, with its headers (Proxy-Authenticate
+	// for a 407); its Body holds at most the first 1 KiB of the body,
+	// already read, and the connection is closed.
+	Response *http.Response
+}
+
+// Error returns "handshake: proxy refused CONNECT: " and the status.
+func (e *ProxyError) Error() string {
+	return fmt.Sprintf("handshake: proxy refused CONNECT: %d %s", e.Status, http.StatusText(e.Status))
+}
+
 // proxyAddr returns host:port of the proxy.
 func proxyAddr(p *url.URL) (string, error) {
 	var port string
@@ -55,7 +74,8 @@ func connectProxy(ctx context.Context, c net.Conn, p *url.URL, addr string, base
 		return nil, fmt.Errorf("handshake: proxy: %w", err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("handshake: proxy refused CONNECT: %s", resp.Status)
+		keepBody(resp)
+		return nil, &ProxyError{Status: resp.StatusCode, Response: resp}
 	}
 	if len(buffered) > 0 {
 		// Nothing should follow a CONNECT answer before we speak, but if it

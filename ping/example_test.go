@@ -31,3 +31,21 @@ func ExampleKeeper() {
 	// look again at 1m10s
 	// at 70s: ping: no pong within the timeout
 }
+
+// A Policy with an Interval and no Timeout detects a dead peer: a ping may
+// stay unanswered for one interval. A negative Timeout only keeps pinging.
+func ExamplePolicy() {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, p := range []ping.Policy{
+		{Interval: 20 * time.Second},
+		{Interval: 20 * time.Second, Timeout: -1},
+	} {
+		k := ping.NewKeeper(p, start)
+		k.Sent(start.Add(20 * time.Second)) // no pong comes
+		send, err := k.Tick(start.Add(40 * time.Second))
+		fmt.Println(p.Timeout, "at 40s: ping", send, err)
+	}
+	// Output:
+	// 0s at 40s: ping false ping: no pong within the timeout
+	// -1ns at 40s: ping true <nil>
+}

@@ -5,7 +5,7 @@ import "time"
 // Keeper holds the ping logic without clocks or goroutines: every method takes the current
 // time, and Tick and Next say what is due. Monitor runs one on real time.
 //
-// A ping is due every Interval, counted from the last ping sent. With a Timeout, the oldest
+// A ping is due every Interval, counted from the last ping sent. With a timeout, the oldest
 // ping not yet answered by a pong starts the dead-peer clock; the clock stops while paused;
 // when it reaches Timeout the peer is dead, for good. A pong answers every ping sent before
 // it.
@@ -25,10 +25,11 @@ type Keeper struct {
 	dead        bool
 }
 
-// NewKeeper returns a Keeper whose first ping is due at now + p.Interval. p should be valid
-// (see Policy.Validate); a negative duration is taken as zero.
+// NewKeeper returns a Keeper whose first ping is due at now + p.Interval, with p's Timeout
+// in effect (Interval for zero, none for negative). p should be valid (see Policy.Validate);
+// a negative Interval is taken as zero.
 func NewKeeper(p Policy, now time.Time) *Keeper {
-	k := &Keeper{interval: max(p.Interval, 0), timeout: max(p.Timeout, 0)}
+	k := &Keeper{interval: max(p.Interval, 0), timeout: p.timeout()}
 	k.restart(now)
 	return k
 }

@@ -47,7 +47,7 @@ func TestKeeper(t *testing.T) {
 		},
 		{
 			name:   "pings at the interval",
-			policy: Policy{Interval: 10 * s},
+			policy: Policy{Interval: 10 * s, Timeout: -1},
 			steps: []step{
 				{at: 0, op: next, wantNext: 10 * s},
 				{at: 0, op: tick},
@@ -64,11 +64,24 @@ func TestKeeper(t *testing.T) {
 			},
 		},
 		{
-			name:   "no timeout means never dead",
-			policy: Policy{Interval: 10 * s},
+			name:   "a negative timeout means never dead",
+			policy: Policy{Interval: 10 * s, Timeout: -1},
 			steps: []step{
 				{at: 10 * s, op: sent},
 				{at: 1000 * s, op: tick, wantPing: true},
+			},
+		},
+		{
+			name:   "a zero timeout means the interval",
+			policy: Policy{Interval: 10 * s},
+			steps: []step{
+				{at: 10 * s, op: sent},
+				{at: 15 * s, op: pong},
+				{at: 20 * s, op: tick, wantPing: true},
+				{at: 20 * s, op: sent},
+				{at: 20 * s, op: next, wantNext: 30 * s},
+				{at: 30*s - 1, op: tick},
+				{at: 30 * s, op: tick, wantDead: true},
 			},
 		},
 		{

@@ -33,7 +33,7 @@ func NewMonitor(p Policy) (*Monitor, error) {
 	}
 	return &Monitor{
 		data:    slices.Clone(p.Data),
-		timeout: p.Timeout,
+		timeout: p.timeout(),
 		k:       NewKeeper(p, time.Now()),
 		wake:    make(chan struct{}, 1),
 	}, nil
@@ -165,13 +165,15 @@ func (m *Monitor) send(ctx context.Context, pinger Pinger) error {
 }
 
 // Run sends pings by p through pinger until ctx is done, for a caller that has no pongs to
-// report: it is NewMonitor(p) followed by Run. With no pong input it cannot tell a dead peer,
-// so a p with a Timeout is refused (use NewMonitor and call Pong). It returns nil when ctx is
-// done, or the pinger's error.
+// report: it is NewMonitor(p) followed by Run, with no dead-peer detection. With no pong
+// input it cannot tell a dead peer, so a p with a positive Timeout is refused (use NewMonitor
+// and call Pong), and a zero Timeout means none here. It returns nil when ctx is done, or the
+// pinger's error.
 func Run(ctx context.Context, p Policy, pinger Pinger) error {
 	if p.Timeout > 0 {
 		return fmt.Errorf("%w: Run has no pong input, so it cannot apply timeout %v; use a Monitor", ErrPolicy, p.Timeout)
 	}
+	p.Timeout = -1
 	m, err := NewMonitor(p)
 	if err != nil {
 		return err

@@ -24,7 +24,8 @@ func TestValidate(t *testing.T) {
 		{name: "data without interval", policy: Policy{Data: []byte("x")}, ok: true},
 		{name: "126 bytes of data", policy: Policy{Interval: time.Second, Data: make([]byte, 126)}},
 		{name: "negative interval", policy: Policy{Interval: -time.Second}},
-		{name: "negative timeout", policy: Policy{Interval: time.Second, Timeout: -1}},
+		{name: "negative timeout: detection off", policy: Policy{Interval: time.Second, Timeout: -1}, ok: true},
+		{name: "negative timeout without interval", policy: Policy{Timeout: -1}, ok: true},
 		{name: "timeout without interval", policy: Policy{Timeout: time.Second}},
 	}
 	for _, tt := range tests {
@@ -101,7 +102,7 @@ func mustMonitor(t *testing.T, p Policy) *Monitor {
 
 func TestMonitorPingsAtInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := Policy{Interval: time.Second, Data: []byte("keepalive")}
+		p := Policy{Interval: time.Second, Data: []byte("keepalive"), Timeout: -1} // the recorder answers nothing
 		m := mustMonitor(t, p)
 		p.Data[0] = 'X' // the Monitor keeps its own copy
 		r := &recorder{}

@@ -18,10 +18,27 @@ type Policy struct {
 	Interval time.Duration
 	// Data is the payload of every ping, at most MaxData (125) bytes. The pong echoes it.
 	Data []byte
-	// Timeout, if positive, is how long a ping may stay unanswered before the peer is
-	// declared dead. Time during which our own reader is paused does not count. Zero means
-	// no dead-peer detection. A Timeout needs an Interval.
+	// Timeout is how long a ping may stay unanswered before the peer is declared dead. Time
+	// during which our own reader is paused does not count.
+	//
+	// Zero means Interval: a peer must answer each ping before the next is due, so a peer
+	// that vanished is found between one and two intervals after its last sign of life
+	// (Python's websockets has the same default, 20 s and 20 s). A negative Timeout turns
+	// dead-peer detection off: the pings only keep idle paths (NATs, proxies) open. A
+	// positive Timeout needs an Interval.
 	Timeout time.Duration
+}
+
+// timeout is the Timeout in effect: Interval for zero, none (0) for a negative Timeout or
+// no Interval.
+func (p Policy) timeout() time.Duration {
+	switch {
+	case p.Interval <= 0 || p.Timeout < 0:
+		return 0
+	case p.Timeout == 0:
+		return p.Interval
+	}
+	return p.Timeout
 }
 
 // ErrPolicy is wrapped by every error Validate returns.
@@ -31,15 +48,13 @@ var ErrPolicy = errors.New("ping: invalid policy")
 // Keeper.Tick returns.
 var ErrTimeout = errors.New("ping: no pong within the timeout")
 
-// Validate reports whether p can be used: no negative durations, Data of at most 125 bytes,
-// and no Timeout without an Interval (nothing would be sent to be answered). The error wraps
-// ErrPolicy.
+// Validate reports whether p can be used: no negative Interval, Data of at most 125 bytes,
+// and no positive Timeout without an Interval (nothing would be sent to be answered). The
+// error wraps ErrPolicy.
 func (p Policy) Validate() error {
 	switch {
 	case p.Interval < 0:
 		return fmt.Errorf("%w: negative interval %v", ErrPolicy, p.Interval)
-	case p.Timeout < 0:
-		return fmt.Errorf("%w: negative timeout %v", ErrPolicy, p.Timeout)
 	case len(p.Data) > MaxData:
 		// RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less
 		// and MUST NOT be fragmented."

@@ -56,15 +56,16 @@ func (l limits) check() error {
 // errIdle ends a connection whose client sent nothing for the idle timeout.
 var errIdle = errors.New("idle")
 
-// demo serves the page and the three WebSocket endpoints, and keeps track of
+// demo serves the page and the four WebSocket endpoints, and keeps track of
 // the open connections so that shutdown can say goodbye to each of them.
 type demo struct {
 	log            *log.Logger
 	connectTimeout time.Duration
 	limits
+	room *chatRoom
 
+	open    conn.Group // every open WebSocket connection
 	mu      sync.Mutex
-	conns   map[*conn.Conn]struct{}
 	busy    int // WebSocket requests being served, accepted or not yet
 	closing bool
 	wg      sync.WaitGroup // one per running WebSocket handler
@@ -75,7 +76,7 @@ func newDemo(out io.Writer) *demo {
 		log:            log.New(out, "wsdemo: ", log.Ltime),
 		connectTimeout: connectTimeout,
 		limits:         defaultLimits(),
-		conns:          map[*conn.Conn]struct{}{},
+		room:           newChatRoom(),
 	}
 }
 
@@ -98,6 +99,7 @@ func (d *demo) handler() http.Handler {
 		"/connect":      d.connect,
 		"/conversation": d.conversation,
 		"/echo":         d.echo,
+		"/chat":         d.chat,
 	} {
 		// GET over HTTP/1.1; CONNECT over HTTP/2 (RFC 8441).
 		mux.HandleFunc("GET "+path, d.websocket(talk))
@@ -167,43 +169,40 @@ func (d *demo) leave() {
 	d.mu.Unlock()
 }
 
+// track registers ws for the goodbye on shutdown, unless shutdown has begun.
+// A connection leaves d.open by itself when it ends.
 func (d *demo) track(ws *conn.Conn) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closing {
+	if d.closing || d.open.Add(ws, "") != nil {
 		return false
 	}
-	d.conns[ws] = struct{}{}
 	d.wg.Add(1)
 	return true
 }
 
 func (d *demo) untrack(ws *conn.Conn) {
-	d.mu.Lock()
-	delete(d.conns, ws)
-	d.mu.Unlock()
 	d.wg.Done()
 }
 
 // shutdown sends close 1001 (going away) to every open connection and waits
-// for their handlers to finish, or for ctx to end; then it drops whatever is
-// left without a handshake.
+// for their handlers to finish, or for ctx to end; connections that have not
+// answered by then are dropped without a handshake.
 func (d *demo) shutdown(ctx context.Context) error {
 	d.mu.Lock()
 	d.closing = true
-	open := make([]*conn.Conn, 0, len(d.conns))
-	for ws := range d.conns {
-		open = append(open, ws)
-	}
 	d.mu.Unlock()
 
-	var closers sync.WaitGroup
-	for _, ws := range open {
-		closers.Go(func() { ws.Close(conn.StatusGoingAway, "server shutting down") })
+	bound := shutdownTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		bound = time.Until(deadline)
+	}
+	n := d.open.Len()
+	if err := d.open.CloseAll(conn.StatusGoingAway, "server shutting down", bound); err != nil {
+		d.log.Print(err)
 	}
 	done := make(chan struct{})
 	go func() {
-		closers.Wait()
 		d.wg.Wait()
 		close(done)
 	}()
@@ -211,10 +210,7 @@ func (d *demo) shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		for _, ws := range open {
-			ws.CloseNow()
-		}
-		return fmt.Errorf("wsdemo: closing %d connections: %w", len(open), ctx.Err())
+		return fmt.Errorf("wsdemo: closing %d connections: %w", n, ctx.Err())
 	}
 }
 

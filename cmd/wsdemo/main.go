@@ -19,6 +19,9 @@
 //	               waits 30 s, and one that times out leaves the connection open
 //	/conversation  asks your name and your age (in English), then closes
 //	/echo          sends back every text and binary message
+//	/chat          a chat room for every client connected to it (open the
+//	               page in two tabs): each line goes to everyone, "@name
+//	               text" to one member; built on conn.Group
 //
 // A connection costs the server little, but it is kept within bounds, as a
 // careful deployment would:
@@ -33,7 +36,7 @@
 //
 // Ctrl-C (SIGINT) or SIGTERM stops the server: every open connection gets a
 // close frame with code 1001 (going away) before the process exits, within a
-// bounded time.
+// bounded time (conn.Group's CloseAll).
 package main
 
 import (

@@ -15,6 +15,8 @@ import (
 var readmeExamples = []string{
 	"testdata/readme/server/main.go",
 	"testdata/readme/client/main.go",
+	"testdata/readme/broadcast/main.go",
+	"testdata/readme/netconn/main.go",
 }
 
 var goBlock = regexp.MustCompile("(?ms)^```go\n(.*?)^```$")

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// report is what a soak saw: the samples, the round trips per minute and
+// what went wrong.
+type report struct {
+	conns   int
+	samples []sample
+	minutes []minute
+	rtt     rttLog
+
+	failed counter // messages or connections that failed
+	lost   counter // connections that ended before the run did
+	mu     sync.Mutex
+	errs   []error // the first few failures
+}
+
+func (r *report) add(s sample) { r.samples = append(r.samples, s) }
+
+// minute is the round trips of one minute of the run.
+type minute struct {
+	end      time.Duration
+	n        int
+	p50, p99 time.Duration
+}
+
+func (m minute) String() string {
+	return fmt.Sprintf("minute to %4.0fs: %d round trips, p50 %s, p99 %s",
+		m.end.Seconds(), m.n, m.p50.Round(time.Microsecond), m.p99.Round(time.Microsecond))
+}
+
+// rttLog collects round trips until take empties it. Its slice keeps its
+// capacity from minute to minute, so the log itself does not grow the heap.
+type rttLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *rttLog) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *rttLog) take(end time.Duration) minute {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := minute{end: end, n: len(l.d)}
+	if m.n > 0 {
+		slices.Sort(l.d)
+		m.p50 = l.d[(m.n-1)/2]
+		m.p99 = l.d[(m.n-1)*99/100]
+	}
+	l.d = l.d[:0]
+	return m
+}
+
+// trend is a least-squares line through one series of samples.
+type trend struct {
+	mean    float64
+	perHour float64 // the slope, in units per hour
+}
+
+// fit fits a line to value(s) over the samples at or after from.
+func fit(samples []sample, from time.Duration, value func(sample) float64) (trend, error) {
+	var n, st, sv, stt, stv float64
+	for _, s := range samples {
+		if s.at < from {
+			continue
+		}
+		t, v := s.at.Hours(), value(s)
+		n++
+		st += t
+		sv += v
+		stt += t * t
+		stv += t * v
+	}
+	if n < 3 {
+		return trend{}, errNoSamples
+	}
+	den := n*stt - st*st
+	if den == 0 {
+		return trend{}, errNoSamples
+	}
+	return trend{mean: sv / n, perHour: (n*stv - st*sv) / den}, nil
+}
+
+// growth is the trend per hour as a fraction of the mean.
+func (t trend) growth() float64 {
+	if t.mean == 0 {
+		return 0
+	}
+	return t.perHour / t.mean
+}
+
+// series are the three things a soak watches, with the largest growth per
+// hour each may show; memory's comes from -max-growth.
+func series(maxMemory float64) []struct {
+	name  string
+	value func(sample) float64
+	max   float64
+} {
+	return []struct {
+		name  string
+		value func(sample) float64
+		max   float64
+	}{
+		{"rss (MiB)", func(s sample) float64 { return mib(s.rss) }, maxMemory},
+		{"live heap (MiB)", func(s sample) float64 { return mib(s.heap) }, maxMemory},
+		{"goroutines", func(s sample) float64 { return float64(s.goroutines) }, 0.01},
+	}
+}
+
+// warmUp is the part of the run the trends leave out: its first fifth.
+func (r *report) warmUp() time.Duration {
+	if len(r.samples) == 0 {
+		return 0
+	}
+	return r.samples[len(r.samples)-1].at / 5
+}
+
+// verdict says why the soak failed, or "" if it passed.
+func (r *report) verdict(maxMemory float64) string {
+	var why []string
+	if n := r.failed.Load(); n > 0 {
+		why = append(why, fmt.Sprintf("%d messages or connections failed", n))
+	}
+	if n := r.lost.Load(); n > 0 {
+		why = append(why, fmt.Sprintf("%d connections ended early", n))
+	}
+	for _, s := range series(maxMemory) {
+		t, err := fit(r.samples, r.warmUp(), s.value)
+		if err != nil {
+			why = append(why, s.name+": "+err.Error())
+			continue
+		}
+		if t.growth() > s.max {
+			why = append(why, fmt.Sprintf("%s grows %.1f%% per hour (at most %.1f%%)", s.name, 100*t.growth(), 100*s.max))
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+// String is the summary: start, middle and end of each series, its trend,
+// the round trips per minute and the failures.
+func (r *report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "connections %d, samples %d, warm-up %s left out of the trends\n", r.conns, len(r.samples), r.warmUp())
+	if len(r.samples) > 0 {
+		first, mid, last := r.samples[0], r.samples[len(r.samples)/2], r.samples[len(r.samples)-1]
+		fmt.Fprintf(&b, "%-16s %12s %12s %12s %14s %9s\n", "", "start", "middle", "end", "trend per hour", "(of mean)")
+		for _, s := range series(0) {
+			t, err := fit(r.samples, r.warmUp(), s.value)
+			trendText := "n/a"
+			share := ""
+			if err == nil {
+				trendText = fmt.Sprintf("%+.2f", t.perHour)
+				share = fmt.Sprintf("%+.1f%%", 100*t.growth())
+			}
+			fmt.Fprintf(&b, "%-16s %12.1f %12.1f %12.1f %14s %9s\n", s.name, s.value(first), s.value(mid), s.value(last), trendText, share)
+		}
+	}
+	for _, m := range r.minutes {
+		fmt.Fprintln(&b, m)
+	}
+	fmt.Fprintf(&b, "failures %d, connections ended early %d\n", r.failed.Load(), r.lost.Load())
+	for _, err := range r.errs {
+		fmt.Fprintln(&b, "  ", err)
+	}
+	return b.String()
+}
+
+var errNoSamples = errors.New("too few samples after the warm-up")
+
+type counter = atomic.Int64
