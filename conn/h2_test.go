@@ -64,12 +64,14 @@ func echoUntilEnd(ws *conn.Conn) error {
 func TestHTTP2Echo(t *testing.T) {
 	type seen struct {
 		Proto, Method, Protocol string
+		Addrs                   string // the request's remote address and the stream's
 		End                     error
 	}
 	got := make(chan seen, 1)
 	url, tr := h2Server(t, nil, func(ws *conn.Conn, r *http.Request) {
+		addrs := r.RemoteAddr + " " + ws.RemoteAddr().String()
 		err := echoUntilEnd(ws)
-		got <- seen{r.Proto, r.Method, r.Header.Get(":protocol"), err}
+		got <- seen{r.Proto, r.Method, r.Header.Get(":protocol"), addrs, err}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -80,6 +82,9 @@ func TestHTTP2Echo(t *testing.T) {
 	defer ws.CloseNow()
 	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusOK {
 		t.Errorf("response %s %d, want HTTP/2.0 200", resp.Proto, resp.StatusCode)
+	}
+	if remote := "wss://" + ws.RemoteAddr().String(); remote != url {
+		t.Errorf("RemoteAddr %s, want the server's address (%s)", remote, url)
 	}
 	big := make([]byte, 300<<10) // larger than a flow-control window's first grant
 	for i := range big {
@@ -106,7 +111,8 @@ func TestHTTP2Echo(t *testing.T) {
 		t.Errorf("the server's Receive ended with %v, want the close frame 1000 bye", s.End)
 	}
 	s.End = nil
-	if diff := cmp.Diff(seen{Proto: "HTTP/2.0", Method: "CONNECT", Protocol: "websocket"}, s); diff != "" {
+	client := ws.LocalAddr().String()
+	if diff := cmp.Diff(seen{Proto: "HTTP/2.0", Method: "CONNECT", Protocol: "websocket", Addrs: client + " " + client}, s); diff != "" {
 		t.Errorf("the request the handler saw (-want +got):\n%s", diff)
 	}
 }
