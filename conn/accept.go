@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"net"
 	"net/http"
 
 	"github.com/seed865a0254/websocket/frame"
@@ -16,8 +17,16 @@ import (
 // default only requests whose Origin is the request's
 // own host, or that carry no Origin, are accepted; see AcceptOptions.
 //
-// The handler may return once it has handed the connection to other
-// goroutines; net/http no longer owns it.
+// Over HTTP/1.1 the handler may return once it has handed the connection to
+// other goroutines; net/http no longer owns it.
+//
+// Over HTTP/2, Accept takes an extended CONNECT (RFC 8441; net/http accepts
+// it only when the process runs with GODEBUG=http2xconnect=1) and the
+// connection runs on the request's stream, with the same semantics. The
+// stream ends when the handler returns: the handler must not return before
+// the connection has ended (a deferred CloseNow, which returns once it
+// has, is enough), and a ServeMux pattern with a method ("GET /chat") does
+// not match the request, whose method is CONNECT.
 func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn, error) {
 	var o AcceptOptions
 	if opts != nil {
@@ -36,7 +45,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	if err != nil {
 		return nil, err
 	}
-	c := New(res.Conn, res.Buffered, frame.Server, &Options{
+	c := New(transport(res), res.Buffered, frame.Server, &Options{
 		ReadLimit:    o.ReadLimit,
 		StreamLimit:  o.StreamLimit,
 		QueueSize:    o.QueueSize,
@@ -47,4 +56,13 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	})
 	c.subprotocol = res.Subprotocol
 	return c, nil
+}
+
+// transport is what the connection of a handshake runs on: its net.Conn, or
+// its HTTP/2 stream presented as one.
+func transport(res *handshake.Result) net.Conn {
+	if res.Stream != nil {
+		return newStreamConn(res.Stream)
+	}
+	return res.Conn
 }

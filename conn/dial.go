@@ -36,11 +36,12 @@ func Dial(ctx context.Context, url string, opts *DialOptions) (*Conn, *http.Resp
 		NetDialContext: o.NetDialContext,
 		Proxy:          o.Proxy,
 		Deflate:        o.Compression.deflateOptions(),
+		HTTP2:          o.HTTP2,
 	})
 	if err != nil {
 		return nil, resp, err
 	}
-	c := New(res.Conn, res.Buffered, frame.Client, &Options{
+	c := New(transport(res), res.Buffered, frame.Client, &Options{
 		ReadLimit:    o.ReadLimit,
 		StreamLimit:  o.StreamLimit,
 		QueueSize:    o.QueueSize,

@@ -52,6 +52,18 @@
 // [Group.CloseAll] with StatusGoingAway from http.Server.RegisterOnShutdown
 // (ExampleConn_Close, ExampleGroup_CloseAll).
 //
+// # WebSockets over HTTP/2
+//
+// Accept also takes a WebSocket opened by an extended CONNECT over HTTP/2
+// (RFC 8441; net/http's server allows it only with GODEBUG=http2xconnect=1),
+// and Dial opens one with DialOptions.HTTP2: the connection runs on the
+// stream, with the same semantics (h2.go). The handler keeps the stream until
+// the connection ends, and its route must match the method CONNECT. A
+// goroutine reads the stream for the connection, so that a Receive that
+// gives up loses nothing there either; a write that a deadline cuts short
+// resets the stream, as it breaks a TLS connection. See
+// ExampleDialOptions_http2.
+//
 // # Keep alive and detect dead peers
 //
 // Set the Ping option, or call [Conn.StartPing], with a ping.Policy: a ping

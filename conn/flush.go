@@ -120,12 +120,16 @@ func isClosed(done <-chan struct{}) bool {
 }
 
 // resumable reports whether a write interrupted by its deadline leaves the
-// stream intact, so that the rest can be written later. crypto/tls is the
-// exception: "After a Write has timed out, the TLS state is corrupt and all
-// future writes will return the same error."
+// stream intact, so that the rest can be written later. Two transports
+// cannot: crypto/tls ("After a Write has timed out, the TLS state is corrupt
+// and all future writes will return the same error.") and an HTTP/2 stream,
+// which its write deadline resets (h2.go).
 func (c *Conn) resumable() bool {
-	_, isTLS := c.nc.(*tls.Conn)
-	return !isTLS
+	switch c.nc.(type) {
+	case *tls.Conn, *streamConn:
+		return false
+	}
+	return true
 }
 
 // requeueLocked puts the connection-owned bytes in buf, the rest of an

@@ -13,7 +13,14 @@ import (
 // TestMain runs the tests, then checks that every goroutine the tests caused
 // (connections, their readers, writers, ping loops, test servers) has ended:
 // DESIGN.md, "Every goroutine the connection starts ends when it closes".
+//
+// The tests run with GODEBUG=http2xconnect=1, which net/http reads from the
+// environment once, at init: if it is not set, TestMain runs the test binary
+// again with it (see rerunWithXConnect).
 func TestMain(m *testing.M) {
+	if code, ok := rerunWithXConnect(); ok {
+		os.Exit(code)
+	}
 	before := goroutineIDs()
 	code := m.Run()
 	if code == 0 {

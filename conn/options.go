@@ -114,6 +114,16 @@ type DialOptions struct {
 	Proxy func(*http.Request) (*url.URL, error)
 	// Compression, if not nil, offers permessage-deflate, with this policy.
 	Compression *Compression
+	// HTTP2, if not nil, opens the WebSocket as one more stream of an
+	// HTTP/2 connection of this transport (RFC 8441), as a browser does on
+	// a connection it already has: wss:// only, and TLSConfig,
+	// NetDialContext and Proxy give way to the transport's own settings.
+	// Give it a transport that speaks HTTP/2 only (Protocols), and share it
+	// between Dial calls so that their WebSockets share its connections.
+	// The server must allow WebSockets over HTTP/2 (a Go server with
+	// GODEBUG=http2xconnect=1): otherwise Dial returns an error wrapping
+	// handshake.ErrNoExtendedConnect.
+	HTTP2 *http.Transport
 
 	// ReadLimit, StreamLimit, QueueSize, CloseTimeout and Ping are as in
 	// [Options].

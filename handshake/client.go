@@ -67,7 +67,15 @@ func checkResponse(resp *http.Response, key string, deflate *DeflateOptions) (*D
 	if v := resp.Header.Values("Sec-WebSocket-Accept"); len(v) != 1 || trimOWS(v[0]) != ComputeAccept(key) {
 		return nil, nil, fail("wrong or missing Sec-WebSocket-Accept")
 	}
-	d, exts, err := checkDeflateAnswer(resp.Header.Values("Sec-WebSocket-Extensions"), deflate)
+	return checkAnswer(resp, &ClientOptions{Deflate: deflate})
+}
+
+// checkAnswer checks the server's choice of extensions and subprotocol
+// against what a request made with opts offered, over HTTP/1.1 and HTTP/2.
+// It returns the agreement, or an *Error with the response's status.
+func checkAnswer(resp *http.Response, opts *ClientOptions) (*Deflate, []Extension, error) {
+	fail := func(reason string) error { return &Error{Status: resp.StatusCode, Reason: reason} }
+	d, exts, err := checkDeflateAnswer(resp.Header.Values("Sec-WebSocket-Extensions"), opts.Deflate)
 	if err != nil {
 		return nil, nil, fail(err.Error())
 	}
@@ -113,6 +121,9 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 	}
 	if err := checkClientOptions(opts); err != nil {
 		return nil, nil, err
+	}
+	if opts.HTTP2 != nil {
+		return dialStream(ctx, t, opts)
 	}
 	key, err := NewKey(random)
 	if err != nil {
@@ -189,6 +200,17 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 		keepBody(resp)
 		return nil, resp, err
 	}
+	sub, err := chosenSubprotocol(resp, opts)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.Body = http.NoBody
+	return &Result{Conn: c, Buffered: buffered, Subprotocol: sub, Extensions: exts, Deflate: deflate}, resp, nil
+}
+
+// chosenSubprotocol returns the subprotocol resp chose, or an *Error if the
+// request made with opts did not offer it.
+func chosenSubprotocol(resp *http.Response, opts *ClientOptions) (string, error) {
 	sub := trimOWS(resp.Header.Get("Sec-WebSocket-Protocol"))
 	// "If the response includes a |Sec-WebSocket-Protocol| header field and
 	// this header field indicates the use of a subprotocol that was not
@@ -196,10 +218,9 @@ func dial(ctx context.Context, rawURL string, opts *ClientOptions, random io.Rea
 	// subprotocol not requested by the client), the client MUST _Fail the
 	// WebSocket Connection_." (§4.1)
 	if sub != "" && !slices.Contains(offered(opts), sub) {
-		return nil, resp, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("the server selected subprotocol %q, which was not offered", sub)}
+		return "", &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("the server selected subprotocol %q, which was not offered", sub)}
 	}
-	resp.Body = http.NoBody
-	return &Result{Conn: c, Buffered: buffered, Subprotocol: sub, Extensions: exts, Deflate: deflate}, resp, nil
+	return sub, nil
 }
 
 // ctxErr is ctx.Err(), or DeadlineExceeded as soon as the deadline has

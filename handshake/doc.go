@@ -1,6 +1,7 @@
 // Package handshake implements the WebSocket opening handshake of RFC 6455
 // §4: the server side (§4.2, Accept) and the client side (§4.1, Dial), over
-// HTTP/1.1, with the negotiation of permessage-deflate (RFC 7692 §5, §7).
+// HTTP/1.1 and over HTTP/2 (RFC 8441), with the negotiation of
+// permessage-deflate (RFC 7692 §5, §7).
 //
 // Most programs use package conn, whose Accept and Dial wrap these and
 // return a ready connection. This package is for code that wants the
@@ -85,6 +86,27 @@
 // window larger than asked, or a server_no_context_takeover asked for and
 // not answered. A response without Sec-WebSocket-Extensions means no
 // compression.
+//
+// # HTTP/2
+//
+// Over HTTP/2 (RFC 8441) the opening handshake is an extended CONNECT:
+// ":protocol: websocket" (net/http hands it to the handler as that header,
+// with the method CONNECT and r.ProtoMajor 2), no Connection, Upgrade,
+// Sec-WebSocket-Key or Sec-WebSocket-Accept, and the other fields of RFC
+// 6455 as over HTTP/1.1 (§5). Accept checks it (CheckRequest: 405 with
+// "Allow: CONNECT" for another method, 400 without ":protocol: websocket"
+// or with Connection or Upgrade, and the version, Origin, subprotocol and
+// extension rules above), answers 200 and returns the request's stream in
+// Result.Stream. Its refusals end that stream only: no "Connection: close",
+// which net/http's HTTP/2 server would take for the end of the connection.
+// net/http's server advertises extended CONNECT only in a process run with
+// GODEBUG=http2xconnect=1.
+//
+// ClientOptions.HTTP2 makes Dial send the extended CONNECT on an HTTP/2
+// connection of an http.Transport (wss:// only) and check the 2xx answer,
+// the subprotocol and the extensions as over HTTP/1.1. A server that did
+// not advertise SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3) gives an
+// error wrapping ErrNoExtendedConnect.
 //
 // # Bytes after the handshake
 //

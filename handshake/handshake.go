@@ -27,7 +27,12 @@ type Extension struct {
 // Result is a completed opening handshake.
 type Result struct {
 	// Conn is the upgraded connection; the caller owns it and must close it.
+	// It is nil when the handshake ran over HTTP/2: see Stream.
 	Conn net.Conn
+	// Stream is the HTTP/2 stream the WebSocket runs on when the handshake
+	// was an extended CONNECT (RFC 8441), or nil. The caller owns it and
+	// must close it.
+	Stream *Stream
 	// Buffered holds the bytes the peer sent right after its handshake that
 	// were already read from Conn into a buffer. They come before anything
 	// read from Conn. It is nil when there were none.
@@ -99,6 +104,17 @@ type ClientOptions struct {
 	// Deflate, when set, makes Dial offer permessage-deflate (RFC 7692)
 	// under its policy and check the server's answer. Nil offers nothing.
 	Deflate *DeflateOptions
+	// HTTP2, when set, makes Dial open the WebSocket as a stream of an
+	// HTTP/2 connection of this transport (RFC 8441), shared with its other
+	// requests, instead of a connection of its own: wss:// only.
+	// TLSConfig, NetDialContext and Proxy are not used then; the
+	// transport's own settings apply. The transport should speak HTTP/2
+	// only (Protocols), and the server must allow extended CONNECT:
+	// otherwise Dial returns an error wrapping ErrNoExtendedConnect. Each
+	// Dial opens a TLS connection, which joins the transport's pool unless
+	// the pool has one to the server that can take another stream: then
+	// it is closed at once, and the WebSocket runs on the pooled one.
+	HTTP2 *http.Transport
 }
 
 // acceptGUID is the "globally unique identifier" of RFC 6455 §1.3.

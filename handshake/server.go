@@ -20,7 +20,13 @@ const acceptWriteTimeout = 10 * time.Second
 // 6455 §4.2.1). It returns nil or an *Error carrying the status to answer
 // with. It does not check the origin: that needs the server's policy, which
 // Accept applies.
+//
+// Over HTTP/2 (r.ProtoMajor 2) it checks an extended CONNECT instead (RFC
+// 8441 §4-5; see the package documentation).
 func CheckRequest(r *http.Request) error {
+	if r.ProtoMajor == 2 {
+		return checkExtendedConnect(r)
+	}
 	// "An HTTP/1.1 or higher GET request, including a "Request-URI"" (§4.2.1, item 1)
 	if r.Method != http.MethodGet {
 		return &Error{Status: http.StatusMethodNotAllowed, Reason: "the WebSocket handshake must be a GET request"}
@@ -38,14 +44,8 @@ func CheckRequest(r *http.Request) error {
 	if !hasToken(r.Header.Values("Connection"), "upgrade") {
 		return &Error{Status: http.StatusUpgradeRequired, Reason: `missing "Connection: Upgrade"`}
 	}
-	// "If this version does not match a version understood by the server,
-	// the server MUST abort the WebSocket handshake described in this
-	// section and instead send an appropriate HTTP error code (such as 426
-	// Upgrade Required) and a |Sec-WebSocket-Version| header field
-	// indicating the version(s) the server is capable of understanding."
-	// (§4.4)
-	if v := r.Header.Values("Sec-WebSocket-Version"); len(v) != 1 || trimOWS(v[0]) != "13" {
-		return &Error{Status: http.StatusUpgradeRequired, Reason: "unsupported or missing Sec-WebSocket-Version, want 13"}
+	if err := checkVersion(r); err != nil {
+		return err
 	}
 	// A GET has no body of defined meaning (RFC 9110 §9.3.1), and here one
 	// would be taken for the first WebSocket frames: refuse it rather than
@@ -68,17 +68,7 @@ func CheckRequest(r *http.Request) error {
 	if !validKey(keys[0]) {
 		return &Error{Status: http.StatusBadRequest, Reason: "Sec-WebSocket-Key is not 16 bytes in base64"}
 	}
-	if v := r.Header.Values("Sec-WebSocket-Protocol"); len(v) > 0 {
-		if _, err := parseTokenList(v); err != nil {
-			return &Error{Status: http.StatusBadRequest, Reason: "malformed Sec-WebSocket-Protocol"}
-		}
-	}
-	if v := r.Header.Values("Sec-WebSocket-Extensions"); len(v) > 0 {
-		if _, err := parseExtensions(v); err != nil {
-			return &Error{Status: http.StatusBadRequest, Reason: "malformed Sec-WebSocket-Extensions"}
-		}
-	}
-	return nil
+	return checkLists(r)
 }
 
 // validKey reports whether key is the base64 of 16 bytes.
@@ -143,8 +133,15 @@ func selectSubprotocol(r *http.Request, ours []string) string {
 // refuse answers a refused handshake: a short plain-text body, the headers
 // the status needs, and "Connection: close", so that net/http closes the
 // connection and nothing pipelined behind the request is read as HTTP.
-func refuse(w http.ResponseWriter, status int, reason string) {
+func refuse(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	h := w.Header()
+	if r.ProtoMajor == 2 {
+		// Over HTTP/2 the refusal ends one stream, not the connection
+		// (net/http would take "Connection: close" for a GOAWAY), and
+		// connection-specific fields are malformed (RFC 9113 §8.2.2).
+		refuseStream(w, status, reason)
+		return
+	}
 	h.Set("Connection", "close")
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -163,7 +160,10 @@ func refuse(w http.ResponseWriter, status int, reason string) {
 
 // Accept completes the server side of the opening handshake (RFC 6455
 // §4.2). It checks r, applies the origin policy, picks the subprotocol,
-// hijacks the connection and writes the 101 response.
+// hijacks the connection and writes the 101 response. Over HTTP/2, where the
+// handshake is an extended CONNECT (RFC 8441), it answers 200 instead and
+// returns the request's stream in Result.Stream (see the package
+// documentation).
 //
 // On error the HTTP response has already been written (the status is in
 // the returned *Error, or 500 when the handler's headers cannot be sent or
@@ -185,24 +185,27 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 		opts = &ServerOptions{}
 	}
 	if err := opts.check(); err != nil {
-		refuse(w, http.StatusInternalServerError, "server misconfigured")
+		refuse(w, r, http.StatusInternalServerError, "server misconfigured")
 		return nil, err
 	}
 	if err := dropUnsendable(w.Header()); err != nil {
-		refuse(w, http.StatusInternalServerError, "server misconfigured")
+		refuse(w, r, http.StatusInternalServerError, "server misconfigured")
 		return nil, err
+	}
+	if r.ProtoMajor == 2 {
+		return acceptStream(w, r, opts)
 	}
 	if err := CheckRequest(r); err != nil {
 		var he *Error
 		if errors.As(err, &he) {
-			refuse(w, he.Status, he.Reason)
+			refuse(w, r, he.Status, he.Reason)
 		}
 		return nil, err
 	}
 	if err := checkOrigin(r, opts); err != nil {
 		var he *Error
 		if errors.As(err, &he) {
-			refuse(w, he.Status, he.Reason)
+			refuse(w, r, he.Status, he.Reason)
 		}
 		return nil, err
 	}
@@ -213,7 +216,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 	netConn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		// Not hijacked: net/http still owns the response.
-		refuse(w, http.StatusInternalServerError, "cannot take over the connection")
+		refuse(w, r, http.StatusInternalServerError, "cannot take over the connection")
 		return nil, fmt.Errorf("handshake: hijack: %w", err)
 	}
 	var buffered []byte

@@ -199,7 +199,9 @@ func TestCheckRequestAccepts(t *testing.T) {
 		{name: "browser extensions offer", edit: func(r *http.Request) {
 			r.Header.Set("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")
 		}},
-		{name: "HTTP/2 proto number", edit: func(r *http.Request) { r.ProtoMajor, r.ProtoMinor = 2, 0 }},
+		// (Over HTTP/2 a WebSocket opens with an extended CONNECT, not
+		// with an upgrade: TestCheckExtendedConnect.)
+		{name: "a later HTTP/1 minor version", edit: func(r *http.Request) { r.ProtoMajor, r.ProtoMinor = 1, 2 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

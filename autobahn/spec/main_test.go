@@ -11,7 +11,14 @@ import (
 
 // TestMain fails the run if goroutines outlive the tests: every connection,
 // every peer and every echo loop must have ended.
+//
+// The tests run with GODEBUG=http2xconnect=1 (TestSpecHTTP2), which net/http
+// reads from the environment once, at init: if it is not set, TestMain runs
+// the test binary again with it (see rerunWithXConnect).
 func TestMain(m *testing.M) {
+	if code, ok := rerunWithXConnect(); ok {
+		os.Exit(code)
+	}
 	before := runtime.NumGoroutine()
 	code := m.Run()
 	if code == 0 {

@@ -95,10 +95,16 @@ func (d *demo) handler() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		files.ServeHTTP(w, r)
 	}))
-	mux.HandleFunc("GET /connect", d.websocket(d.connect))
-	mux.HandleFunc("GET /conversation", d.websocket(d.conversation))
-	mux.HandleFunc("GET /echo", d.websocket(d.echo))
-	mux.HandleFunc("GET /chat", d.websocket(d.chat))
+	for path, talk := range map[string]func(context.Context, *conn.Conn) error{
+		"/connect":      d.connect,
+		"/conversation": d.conversation,
+		"/echo":         d.echo,
+		"/chat":         d.chat,
+	} {
+		// GET over HTTP/1.1; CONNECT over HTTP/2 (RFC 8441).
+		mux.HandleFunc("GET "+path, d.websocket(talk))
+		mux.HandleFunc("CONNECT "+path, d.websocket(talk))
+	}
 	return mux
 }
 
@@ -123,7 +129,7 @@ func (d *demo) websocket(talk func(ctx context.Context, ws *conn.Conn) error) ht
 			return
 		}
 		defer d.untrack(ws)
-		d.log.Printf("%s %s: open", r.URL.Path, r.RemoteAddr)
+		d.log.Printf("%s %s: open (%s %s)", r.URL.Path, r.RemoteAddr, r.Method, r.Proto)
 		err = talk(r.Context(), ws)
 		code, reason := conn.StatusNormalClosure, ""
 		var ce *conn.CloseError

@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"crypto/tls"
+	"crypto/x509"
 	"github.com/seed865a0254/websocket/conn"
+	"strconv"
 )
 
 // startDemo serves a demo on a loopback httptest server and returns it with
@@ -351,7 +354,7 @@ func TestPageURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := pageURL(addr); got != tt.want {
+			if got := pageURL("http", addr); got != tt.want {
 				t.Fatalf("pageURL(%s) = %q, want %q", tt.addr, got, tt.want)
 			}
 		})
@@ -369,7 +372,7 @@ func TestShutdownSendsGoingAway(t *testing.T) {
 	defer stop()
 	var out lockedBuffer
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, &out, defaultLimits()) }()
+	go func() { served <- serve(ctx, ln, &out, defaultLimits(), nil) }()
 
 	base := "ws://" + ln.Addr().String()
 	echo := dial(t, base+"/echo")
@@ -432,4 +435,82 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestHTTP2 runs serve with -tls: a client that asks for HTTP/2 opens its
+// WebSockets with an extended CONNECT on one HTTP/2 connection (the log
+// shows the request), echo and the conversation work over it, and Ctrl-C
+// still closes them with 1001, at once.
+func TestHTTP2(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := localhostTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var out lockedBuffer
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, ln, &out, defaultLimits(), cfg) }()
+
+	roots := x509.NewCertPool()
+	leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots.AddCert(leaf)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, Protocols: new(http.Protocols)}
+	tr.Protocols.SetHTTP2(true)
+	defer tr.CloseIdleConnections()
+	base := "wss://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	dialH2 := func(path string) *conn.Conn {
+		t.Helper()
+		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ws, _, err := conn.Dial(dctx, base+path, &conn.DialOptions{HTTP2: tr})
+		if err != nil {
+			t.Fatalf("dial %s: %v", path, err)
+		}
+		t.Cleanup(func() { ws.CloseNow() })
+		return ws
+	}
+
+	talk := dialH2("/conversation")
+	for _, step := range []struct{ answer, question string }{
+		{"", "What is your name?"}, {"Ada", "What is your age?"}, {"36", "You are Ada, and you are 36 years old"},
+	} {
+		if step.answer != "" {
+			send(t, talk, conn.Text, step.answer)
+		}
+		if got := receive(t, talk).Text(); got != step.question {
+			t.Fatalf("after %q: %q, want %q", step.answer, got, step.question)
+		}
+	}
+	expectClose(t, talk, conn.StatusNormalClosure, "goodbye")
+	echo := dialH2("/echo")
+	send(t, echo, conn.Binary, "over HTTP/2")
+	if m := receive(t, echo); m.Type != conn.Binary || m.Text() != "over HTTP/2" {
+		t.Fatalf("echo = %v %q", m.Type, m.Data)
+	}
+	if n := strings.Count(out.String(), "open (CONNECT HTTP/2.0)"); n != 2 {
+		t.Errorf("the log shows %d WebSockets opened by extended CONNECT over HTTP/2, want 2:\n%s", n, out.String())
+	}
+
+	stopped := time.Now()
+	stop()
+	expectClose(t, echo, conn.StatusGoingAway, "server shutting down")
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(shutdownTimeout + 2*time.Second):
+		t.Fatal("serve did not return after shutdown")
+	}
+	if d := time.Since(stopped); d > shutdownTimeout/2 {
+		t.Errorf("shutting down took %v: it waited for the WebSocket streams instead of closing them", d)
+	}
 }

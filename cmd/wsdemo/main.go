@@ -3,6 +3,14 @@
 //
 //	go run ./cmd/wsdemo              # then open the printed URL
 //	go run ./cmd/wsdemo -addr :9000
+//	GODEBUG=http2xconnect=1 go run ./cmd/wsdemo -tls
+//
+// With -tls the demo serves HTTPS, with a certificate it makes for localhost
+// at start (a browser warns about it), and HTTP/2. Run with
+// GODEBUG=http2xconnect=1, the page's WebSockets then open as streams of the
+// page's own HTTP/2 connection (RFC 8441); without it, each opens an
+// HTTP/1.1 connection of its own, as over plain HTTP. The log says which:
+// "open (CONNECT HTTP/2.0)" or "open (GET HTTP/1.1)".
 //
 // Endpoints:
 //
@@ -33,6 +41,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,6 +61,7 @@ const shutdownTimeout = 8 * time.Second
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "`address` to listen on")
+	useTLS := flag.Bool("tls", false, "serve HTTPS and HTTP/2, with a certificate made for localhost at start")
 	lim := defaultLimits()
 	flag.DurationVar(&lim.ping.Interval, "ping-interval", lim.ping.Interval, "time between pings on every connection (0: no pings)")
 	flag.DurationVar(&lim.ping.Timeout, "ping-timeout", lim.ping.Timeout, "how long a ping may stay unanswered before the connection is failed (0: forever)")
@@ -75,7 +85,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "wsdemo:", err)
 		os.Exit(1)
 	}
-	if err := serve(ctx, ln, os.Stdout, lim); err != nil {
+	var cfg *tls.Config
+	if *useTLS {
+		if cfg, err = localhostTLS(); err != nil {
+			fmt.Fprintln(os.Stderr, "wsdemo:", err)
+			os.Exit(1)
+		}
+	}
+	if err := serve(ctx, ln, os.Stdout, lim, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "wsdemo:", err)
 		os.Exit(1)
 	}
@@ -93,15 +110,31 @@ func newServer(h http.Handler) *http.Server {
 
 // serve runs the demo on ln, within lim, until ctx is done, then shuts down:
 // the listener closes, and every open WebSocket connection is closed with
-// 1001.
-func serve(ctx context.Context, ln net.Listener, out io.Writer, lim limits) error {
+// 1001. With cfg it serves HTTPS, and HTTP/2 to clients that ask for it.
+func serve(ctx context.Context, ln net.Listener, out io.Writer, lim limits, cfg *tls.Config) error {
 	d := newDemo(out)
 	d.limits = lim
 	srv := newServer(d.handler())
-	fmt.Fprintf(out, "wsdemo: open %s in a browser (Ctrl-C to stop)\n", pageURL(ln.Addr()))
+	scheme := "http"
+	if cfg != nil {
+		scheme = "https"
+		srv.TLSConfig = cfg
+		ws := "WebSockets over HTTP/2 are on (GODEBUG=http2xconnect=1)"
+		if !extendedConnect() {
+			ws = "WebSockets use HTTP/1.1: run with GODEBUG=http2xconnect=1 to open them over HTTP/2"
+		}
+		fmt.Fprintf(out, "wsdemo: HTTPS and HTTP/2 with a certificate made for localhost; %s\n", ws)
+	}
+	fmt.Fprintf(out, "wsdemo: open %s in a browser (Ctrl-C to stop)\n", pageURL(scheme, ln.Addr()))
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if cfg != nil {
+			served <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		return err
@@ -111,7 +144,11 @@ func serve(ctx context.Context, ln net.Listener, out io.Writer, lim limits) erro
 	d.log.Print("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	err := errors.Join(srv.Shutdown(sctx), d.shutdown(sctx))
+	// The WebSockets are closed while the server shuts down, not after: one
+	// on an HTTP/2 stream keeps its handler, and Shutdown waits for it.
+	closed := make(chan error, 1)
+	go func() { closed <- d.shutdown(sctx) }()
+	err := errors.Join(srv.Shutdown(sctx), <-closed)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
@@ -119,14 +156,15 @@ func serve(ctx context.Context, ln net.Listener, out io.Writer, lim limits) erro
 	return err
 }
 
-// pageURL is the address a browser should open for a listener on addr.
-func pageURL(addr net.Addr) string {
+// pageURL is the address a browser should open for a listener on addr,
+// with scheme http or https.
+func pageURL(scheme string, addr net.Addr) string {
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
-		return "http://" + addr.String() + "/"
+		return scheme + "://" + addr.String() + "/"
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/"
+	return scheme + "://" + net.JoinHostPort(host, port) + "/"
 }
