@@ -9,7 +9,8 @@
 // Every -sample (10 s) it records the process's resident memory, the live
 // heap (after the last garbage collection) and the number of goroutines;
 // every minute it prints the round trips' median and 99th percentile. At the
-// end it fits a line to each series, leaving out the first fifth of the run
+// end it fits a line to each series (Theil-Sen: the median of the slopes
+// between every two samples), leaving out the first half of the run
 // (warm-up), and reports its trend per hour. The run passes when no
 // connection or message was lost and neither memory series grows by more
 // than -max-growth of its mean per hour, nor the goroutines by more than 1%;
@@ -17,7 +18,7 @@
 //
 // Each connection costs two file descriptors here (both ends live in this
 // process): 10,000 connections need a descriptor limit above 20,000, which
-// wssoak raises where the process may.
+// wssoak raises where the process may (a container may forbid it).
 package main
 
 import (

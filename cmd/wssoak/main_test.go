@@ -38,6 +38,22 @@ func TestFitFindsTheSlope(t *testing.T) {
 	}
 }
 
+// TestFitIgnoresOutliers: a flat series with a few deep dips (samples taken
+// while short-lived goroutines happened to be gone) has no trend.
+func TestFitIgnoresOutliers(t *testing.T) {
+	s := samples(60, func(i int) (uint64, uint64, uint64) {
+		g := uint64(49_460)
+		if i == 20 || i == 25 || i == 33 {
+			g = 46_500
+		}
+		return 0, 0, g
+	})
+	tr, err := fit(s, 0, func(s sample) float64 { return float64(s.goroutines) })
+	if err != nil || tr.perHour != 0 {
+		t.Fatalf("fit = %+v, %v; want no trend", tr, err)
+	}
+}
+
 func TestVerdict(t *testing.T) {
 	flat := samples(60, func(i int) (uint64, uint64, uint64) {
 		// Noise around a level, and a warm-up that climbs: both pass.
