@@ -30,6 +30,15 @@ import (
 //	go test ./conn -run Fault -faults.long
 var faultsLong = flag.Bool("faults.long", false, "run the fault-injection sweeps at length")
 
+// runBudget bounds one run of the conversation: a hang fails it. The long
+// runs send thousands of one-byte writes, each after a sleep.
+func runBudget() time.Duration {
+	if *faultsLong {
+		return 30 * time.Second
+	}
+	return 2 * soon
+}
+
 // chat is the conversation: the client sends each message, the server
 // echoes it, the client receives the echo; then the client closes. It
 // crosses the frame header's length forms (7 bits, 16 bits) and an empty
@@ -93,7 +102,7 @@ func (r *faultRig) echo(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	o.handshake = true
-	ctx, cancel := context.WithTimeout(context.Background(), 2*soon)
+	ctx, cancel := context.WithTimeout(context.Background(), runBudget())
 	defer cancel()
 	for {
 		m, err := ws.Receive(ctx)
@@ -120,7 +129,7 @@ func (r *faultRig) run(t *testing.T, f faultproxy.Faults, msgs []conn.Message, s
 	r.mu.Lock()
 	r.faults = f
 	r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*soon)
+	ctx, cancel := context.WithTimeout(context.Background(), runBudget())
 	defer cancel()
 	client = r.talk(ctx, msgs)
 	if !served {
@@ -128,8 +137,8 @@ func (r *faultRig) run(t *testing.T, f faultproxy.Faults, msgs []conn.Message, s
 	}
 	select {
 	case server = <-r.server:
-	case <-time.After(2 * soon):
-		t.Fatalf("the server did not end within %v (client: %v)", 2*soon, client.err)
+	case <-time.After(runBudget()):
+		t.Fatalf("the server did not end within %v (client: %v)", runBudget(), client.err)
 	}
 	return client, server
 }
