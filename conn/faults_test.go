@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,7 +139,9 @@ func (r *faultRig) run(t *testing.T, f faultproxy.Faults, msgs []conn.Message, s
 	select {
 	case server = <-r.server:
 	case <-time.After(runBudget()):
-		t.Fatalf("the server did not end within %v (client: %v)", runBudget(), client.err)
+		var stacks strings.Builder
+		pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+		t.Fatalf("the server did not end within %v (client: %v); goroutines:\n%s", runBudget(), client.err, stacks.String())
 	}
 	return client, server
 }
