@@ -213,7 +213,7 @@ func TestSlowPeerCloseThroughProxy(t *testing.T) {
 				took := within(t, soon, "Close", func() { cerr = ws.Close(conn.StatusNormalClosure, "") })
 				t.Logf("Close took %v (CloseTimeout %v): %v", took, closeTimeout, cerr)
 				if !errors.Is(cerr, conn.ErrClosed) {
-					t.Fatalf("Close without an answer: %v, want an error wrapping ErrClosed", cerr)
+					t.Fatalf("Close without an answer: %v, want an error wrapping ErrClosed (stalled at %d; %d bytes up, %d down)", cerr, at, p.Forwarded(faultproxy.Up), p.Forwarded(faultproxy.Down))
 				}
 				if took < closeTimeout/2 || took > closeTimeout+time.Second {
 					t.Fatalf("Close took %v, want about CloseTimeout %v", took, closeTimeout)

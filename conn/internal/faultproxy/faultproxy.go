@@ -120,7 +120,8 @@ func Listen(target string, faults func() Faults) (*Proxy, error) {
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // Forwarded returns how many bytes the proxy has forwarded in direction d,
-// over all its connections so far.
+// over all its connections so far: the bytes it has written, or is
+// writing, so that bytes the far end has read are always counted.
 func (p *Proxy) Forwarded(d Direction) int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -281,13 +282,13 @@ func (p *Proxy) write(l *link, d Direction, dst *net.TCPConn, b []byte, delay ti
 	if l.isCut() {
 		return false
 	}
-	if _, err := dst.Write(b); err != nil {
-		return false
-	}
+	// Counted before the write: once the far end has read the bytes, they
+	// are in Forwarded.
 	p.mu.Lock()
 	p.sent[d] += int64(len(b))
 	p.mu.Unlock()
-	return true
+	_, err := dst.Write(b)
+	return err == nil
 }
 
 // next returns how many of n bytes available at offset off go in the next
