@@ -29,7 +29,12 @@ var allowed = map[string][]string{
 	"ping":      nil,
 	"conn":      {"frame", "handshake", "queue", "ping"},
 	"autobahn":  {"conn", "frame", "handshake", "queue", "ping"},
+	// Test-only packages (testOnlyPackages) import nothing of ours.
+	"conn/internal/faultproxy": nil,
 }
+
+// testOnlyPackages are packages of ours that only tests may import.
+var testOnlyPackages = []string{"conn/internal/faultproxy"}
 
 // testOnlyModules are the modules outside the standard library that tests may use.
 var testOnlyModules = []string{"github.com/google/go-cmp"}
@@ -45,13 +50,22 @@ func checkImport(from, to string, std bool) error {
 	if !ours {
 		return fmt.Errorf("%s imports %s, which is outside the standard library", from, to)
 	}
+	for _, p := range testOnlyPackages {
+		if rel == p {
+			return fmt.Errorf("%s imports %s, which only tests may import", from, rel)
+		}
+	}
 	if strings.HasPrefix(from, "cmd/") {
 		return nil
 	}
 	if rel == from || strings.HasPrefix(rel, from+"/") {
 		return nil // a package's own subpackages
 	}
-	for _, ok := range allowed[topLevel(from)] {
+	rules, exact := allowed[from]
+	if !exact {
+		rules = allowed[topLevel(from)]
+	}
+	for _, ok := range rules {
 		if rel == ok || strings.HasPrefix(rel, ok+"/") {
 			return nil
 		}
@@ -100,6 +114,11 @@ func TestCheckImportRules(t *testing.T) {
 		{name: "an unknown package may import nothing of ours", from: "extra", to: module + "/frame", wantErr: true},
 		{name: "no third-party code outside tests", from: "conn", to: "github.com/google/go-cmp/cmp", wantErr: true},
 		{name: "no third-party code in commands", from: "cmd/wsecho", to: "golang.org/x/net/websocket", wantErr: true},
+		{name: "conn may not import the fault proxy", from: "conn", to: module + "/conn/internal/faultproxy", wantErr: true},
+		{name: "commands may not import the fault proxy", from: "cmd/wsecho", to: module + "/conn/internal/faultproxy", wantErr: true},
+		{name: "the fault proxy may not import frame", from: "conn/internal/faultproxy", to: module + "/frame", wantErr: true},
+		{name: "the fault proxy may use the standard library", from: "conn/internal/faultproxy", to: "net", std: true},
+		{name: "tests of conn may import the fault proxy", from: "conn", to: module + "/conn/internal/faultproxy", testOnly: true},
 		{name: "go-cmp is allowed in tests", from: "conn", to: "github.com/google/go-cmp/cmp", testOnly: true},
 		{name: "other modules are not allowed in tests", from: "conn", to: "github.com/gorilla/websocket", testOnly: true, wantErr: true},
 	}

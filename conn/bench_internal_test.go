@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"testing"
 
 	"github.com/seed865a0254/websocket/frame"
@@ -70,7 +71,7 @@ func BenchmarkReceive(b *testing.B) {
 			name = "Receive_Release/1024"
 		}
 		b.Run(name, func(b *testing.B) {
-			ws := New(newReplayConn(f, 1<<62), nil, frame.Server, nil)
+			ws := New(newReplayConn(f, math.MaxInt), nil, frame.Server, nil)
 			defer ws.CloseNow()
 			ctx := context.Background()
 			b.SetBytes(size)
@@ -113,7 +114,7 @@ func BenchmarkReceiveFeed(b *testing.B) {
 		batch = frame.AppendHeader(batch, h)
 		batch = append(batch, make([]byte, size)...)
 	}
-	ws := New(newReplayConn(batch, 1<<62), nil, frame.Client, nil)
+	ws := New(newReplayConn(batch, math.MaxInt), nil, frame.Client, nil)
 	defer ws.CloseNow()
 	ctx := context.Background()
 	b.SetBytes(size)
@@ -173,7 +174,7 @@ func BenchmarkDeflate(b *testing.B) {
 		start := len(f)
 		f = append(f, compressed...)
 		frame.Mask(h.Key, 0, f[start:])
-		ws := New(newReplayConn(f, 1<<62), nil, frame.Server, opts)
+		ws := New(newReplayConn(f, math.MaxInt), nil, frame.Server, opts)
 		defer ws.CloseNow()
 		ctx := context.Background()
 		b.SetBytes(int64(len(data)))

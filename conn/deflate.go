@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"context"
 	"io"
+	"math"
 	"sync"
 	"unicode/utf8"
 
@@ -265,20 +266,16 @@ func (z *compression) inflate(m Message, limit int64) (Message, error) {
 }
 
 // readInflated reads fr to its end into a message buffer that doubles from
-// about the compressed size, refusing more than limit bytes.
+// about the compressed size, refusing more than limit bytes (< 0: none).
 func readInflated(fr io.Reader, compressed int, limit int64) ([]byte, error) {
-	size := max(2*compressed, 512)
-	if limit >= 0 {
-		size = int(min(int64(size), limit+1))
-	}
+	// limit+1 bytes prove the message too big: they must fit an int.
+	limit = min(intLimit(limit), math.MaxInt-1)
+	size := int(min(max(2*int64(compressed), 512), limit+1))
 	out := msgBuf(size)[:0]
 	for {
 		if len(out) == cap(out) {
 			// Full, yet at most limit bytes (checked below): room remains.
-			next := 2 * cap(out)
-			if limit >= 0 {
-				next = int(min(int64(next), limit+1))
-			}
+			next := int(min(2*int64(cap(out)), limit+1))
 			b := msgBuf(next)[:len(out)]
 			copy(b, out)
 			releaseBuf(out)
@@ -286,7 +283,7 @@ func readInflated(fr io.Reader, compressed int, limit int64) ([]byte, error) {
 		}
 		n, err := fr.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]
-		if limit >= 0 && int64(len(out)) > limit {
+		if int64(len(out)) > limit {
 			return out, frame.ErrMessageTooBig
 		}
 		switch {

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"net"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -21,8 +23,11 @@ import (
 // well-formed unmasked frame, a close frame must carry a code valid on the
 // wire, and the connection must end with an error wrapping ErrClosed.
 //
-// An input that fails the connection costs up to CloseTimeout (100 ms), which
-// makes minimising slow: run it with -fuzzminimizetime=10x or so.
+// Each input runs over net.Pipe inside a synctest bubble, where the close
+// timeouts an input may wait for pass at once on the fake clock. The seed
+// corpus also runs over loopback TCP (real time, 100 ms per failed
+// connection), where a waiting Receive reads the socket itself, a path
+// net.Pipe never takes; the fuzzing engine skips that pass.
 func FuzzServerRead(f *testing.F) {
 	masked := func(fin bool, op frame.Opcode, payload string) []byte {
 		key := [4]byte{1, 2, 3, 4}
@@ -48,43 +53,67 @@ func FuzzServerRead(f *testing.F) {
 	f.Add([]byte{0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4})
 	f.Add(masked(true, frame.Opcode(0x3), ""))
 
-	// Over loopback TCP as well as net.Pipe: on TCP a waiting Receive reads
-	// the socket itself, a path net.Pipe never takes.
+	fuzzRead(f, frame.Server)
+}
+
+// FuzzClientRead is FuzzServerRead for the client role: the input is what a
+// server sends after the handshake, and every frame the client writes must
+// be masked.
+func FuzzClientRead(f *testing.F) {
+	unmasked := func(fin bool, op frame.Opcode, payload string) []byte {
+		b := frame.AppendHeader(nil, frame.Header{Fin: fin, Opcode: op, Length: int64(len(payload))})
+		return append(b, payload...)
+	}
+	f.Add(unmasked(true, frame.OpText, "Hello"))
+	f.Add(append(append(unmasked(false, frame.OpText, "Hel"), unmasked(true, frame.OpPing, "p")...), unmasked(true, frame.OpContinuation, "lo")...))
+	f.Add(append(unmasked(true, frame.OpBinary, "\x00\x01"), unmasked(true, frame.OpClose, "\x03\xe8bye")...))
+	f.Add(unmasked(true, frame.OpText, "\xce\xba\xe1\xbd\xb9\xf4\x90\x80\x80"))
+	f.Add(unmasked(true, frame.OpPong, "x"))
+	f.Add(unmasked(true, frame.OpClose, "\x03"))
+	f.Add([]byte{0x82, 0x7f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0x81, 0x85, 1, 2, 3, 4, 'H', 'e', 'l', 'l', 'o'}) // masked: a client refuses it
+	fuzzRead(f, frame.Client)
+}
+
+// fuzzRead runs the fuzz target for a connection in role ours.
+func fuzzRead(f *testing.F, ours frame.Role) {
+	// Over loopback TCP as well as net.Pipe, for the seed corpus only.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer ln.Close()
-	tcpPair := func(t *testing.T) (client, server net.Conn) {
-		client, err := net.Dial("tcp", ln.Addr().String())
+	tcpPair := func(t *testing.T) (peer, server net.Conn) {
+		peer, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		server, err = ln.Accept()
 		if err != nil {
-			client.Close()
+			peer.Close()
 			t.Fatal(err)
 		}
-		return client, server
+		return peer, server
 	}
+	fuzzing := flag.Lookup("test.fuzz").Value.String() != ""
 
 	const limit = 1 << 12
 	f.Fuzz(func(t *testing.T, input []byte) {
-		for _, transport := range []string{"pipe", "tcp"} {
-			var client, server net.Conn
-			if transport == "tcp" {
-				client, server = tcpPair(t)
-			} else {
-				client, server = net.Pipe()
-			}
-			fuzzServerRead(t, client, server, input, limit)
+		synctest.Test(t, func(t *testing.T) {
+			peer, server := net.Pipe()
+			fuzzServerRead(t, ours, peer, server, input, limit)
+		})
+		if !fuzzing {
+			peer, server := tcpPair(t)
+			fuzzServerRead(t, ours, peer, server, input, limit)
 		}
 	})
 }
 
-// fuzzServerRead plays one input through one client/server pair.
-func fuzzServerRead(t *testing.T, client, server net.Conn, input []byte, limit int64) {
-	ws := conn.New(server, nil, frame.Server, &conn.Options{ReadLimit: limit, CloseTimeout: 100 * time.Millisecond})
+// fuzzServerRead plays one input through one pair: ours, in role role, and
+// the peer's end, client.
+func fuzzServerRead(t *testing.T, role frame.Role, client, server net.Conn, input []byte, limit int64) {
+	ws := conn.New(server, nil, role, &conn.Options{ReadLimit: limit, CloseTimeout: 100 * time.Millisecond})
 	defer ws.CloseNow()
 
 	// The application: echo everything, check every message.
@@ -121,18 +150,21 @@ func fuzzServerRead(t *testing.T, client, server net.Conn, input []byte, limit i
 			if err != nil {
 				return
 			}
-			if h.Masked || h.RSV1 || h.RSV2 || h.RSV3 || h.Opcode.IsReserved() || h.Length < 0 || h.Length > limit {
-				t.Errorf("server wrote an illegal header %+v", h)
+			if h.Masked != (role == frame.Client) || h.RSV1 || h.RSV2 || h.RSV3 || h.Opcode.IsReserved() || h.Length < 0 || h.Length > limit {
+				t.Errorf("%s wrote an illegal header %+v", roleName(role), h)
 				return
 			}
 			payload := make([]byte, h.Length)
 			if _, err := io.ReadFull(br, payload); err != nil {
 				return
 			}
+			if h.Masked {
+				frame.Mask(h.Key, 0, payload)
+			}
 			if h.Opcode == frame.OpClose && len(payload) > 0 {
 				code, _, err := frame.ParseClose(payload)
 				if err != nil || !code.ValidOnWire() {
-					t.Errorf("server sent a bad close payload %x: %v", payload, err)
+					t.Errorf("%s sent a bad close payload %x: %v", roleName(role), payload, err)
 				}
 			}
 		}

@@ -31,7 +31,9 @@ type Options struct {
 	// ReadLimit is the largest message, in bytes, the peer may send. A
 	// larger one fails the connection with StatusMessageTooBig (1009),
 	// refused from its declared length before its payload is read. Zero
-	// means DefaultReadLimit (1 MiB). A negative ReadLimit means no limit,
+	// means DefaultReadLimit (1 MiB). A negative ReadLimit means no limit
+	// but what a slice holds (math.MaxInt bytes: 2 GiB less one on 32-bit
+	// platforms, where a longer message fails the connection with 1009),
 	// which lets any peer make this process allocate without bound: use it
 	// only with trusted peers.
 	ReadLimit int64

@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	"github.com/seed865a0254/websocket/frame"
@@ -227,12 +228,24 @@ func (c *Conn) finishMessage(typ frame.Opcode) (Message, error) {
 // wireLimit is the parser's limit for whole messages: ReadLimit, and with
 // compression some room for DEFLATE's overhead on a payload that does not
 // compress (5 bytes per 64 KiB stored block): finishMessage holds inflated
-// and uncompressed messages to ReadLimit itself.
+// and uncompressed messages to ReadLimit itself. A whole message is a slice,
+// so the limit is never past intLimit.
 func (c *Conn) wireLimit() int64 {
-	if c.z == nil || c.readLimit < 0 {
-		return c.readLimit
+	limit := intLimit(c.readLimit)
+	if c.z != nil {
+		limit += min(limit/1024+64, math.MaxInt-limit)
 	}
-	return c.readLimit + c.readLimit/1024 + 64
+	return limit
+}
+
+// intLimit returns limit (< 0: none) bounded by the largest length a buffer
+// can have: on 32-bit platforms a whole message past 2 GiB is refused, with
+// 1009, rather than wrapped, whatever ReadLimit says.
+func intLimit(limit int64) int64 {
+	if limit < 0 || limit > math.MaxInt {
+		return math.MaxInt
+	}
+	return limit
 }
 
 // directRoom returns where the next payload bytes can be read straight into

@@ -115,6 +115,12 @@ func (c *Conn) streamWhole(t *turn, ev *frame.Event) (*MessageReader, error) {
 	var m Message
 	var err error
 	if ev != nil {
+		// Its first header was judged under StreamLimit; held whole, it
+		// answers to the whole message's limit.
+		if int64(len(ev.Payload))+ev.More > c.wireLimit() {
+			in.end = frame.ErrMessageTooBig
+			return nil, c.stopTurn(t, in.end)
+		}
 		in.msgType, in.deflated = ev.Type, true
 		in.msg.add(ev)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed865a0254/websocket/conn"
 	"github.com/seed865a0254/websocket/frame"
+	"github.com/seed865a0254/websocket/handshake"
 )
 
 // pattern returns n recognisable bytes: a torn or reordered stream shows.
@@ -314,4 +315,26 @@ func TestReaderEOFAfterMessagesQueued(t *testing.T) {
 		}
 		expectMessage(t, ws, conn.Binary, "next")
 	}, tcpTransport)
+}
+
+// A compressed message is held whole, under ReadLimit, even when Reader
+// takes it and StreamLimit is larger: a first frame that announces more
+// than ReadLimit allows is refused with 1009 at its header, as Receive
+// refuses it, rather than held up to StreamLimit (a test failed before).
+func TestReaderCompressedHeldToReadLimit(t *testing.T) {
+	d := handshake.Deflate{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}
+	o := &conn.Options{Deflate: &d, ReadLimit: 1 << 10, StreamLimit: 1 << 30}
+	forRaw(t, o, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		p.startReading()
+		h := frame.Header{Fin: true, RSV1: true, Opcode: frame.OpBinary, Length: 100 << 10}
+		if p.client {
+			h.Masked, h.Key = true, randomKey()
+		}
+		go p.write(append(frame.AppendHeader(nil, h), make([]byte, 10)...))
+		_, err := ws.Reader(testCtx(t, soon))
+		if !errors.Is(err, frame.ErrMessageTooBig) {
+			t.Fatalf("Reader of a compressed frame announcing 100 KiB under a 1 KiB ReadLimit: %v, want %v", err, frame.ErrMessageTooBig)
+		}
+		p.expectClose(t, frame.StatusMessageTooBig)
+	}, pipeTransport)
 }

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bytes"
+	"math"
 	"testing"
 )
 
@@ -75,7 +76,7 @@ func TestMaskTwiceRestores(t *testing.T) {
 // must not panic; it behaves as its value modulo 4.
 func TestMaskNegativePos(t *testing.T) {
 	key := [4]byte{1, 2, 3, 4}
-	for _, pos := range []int{-1, -2, -3, -4, -5, -1 << 40} {
+	for _, pos := range []int{-1, -2, -3, -4, -5, -1 << 30, math.MinInt} {
 		for _, n := range []int{3, 64, 200} {
 			got := seq(n)
 			want := seq(n)

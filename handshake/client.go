@@ -293,6 +293,15 @@ func readResponse(c io.Reader, method string) (*http.Response, []byte, error) {
 	br := bufio.NewReader(lr)
 	resp, err := http.ReadResponse(br, &http.Request{Method: method})
 	if err != nil {
+		// If the stream ended or failed inside the header, say so,
+		// whatever net/http made of the bytes it had ("malformed HTTP
+		// response" for a status line cut short).
+		switch {
+		case lr.err == io.EOF:
+			err = io.ErrUnexpectedEOF
+		case lr.err != nil:
+			err = lr.err
+		}
 		return nil, nil, fmt.Errorf("handshake: reading response: %w", err)
 	}
 	var buffered []byte
@@ -316,8 +325,9 @@ func keepBody(resp *http.Response) {
 // limitedReader reads at most n bytes from r, then fails with
 // errHeaderTooLarge (io.LimitReader would report a clean EOF).
 type limitedReader struct {
-	r io.Reader
-	n int
+	r   io.Reader
+	n   int
+	err error // the first error of r
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -329,5 +339,8 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n -= n
+	if l.err == nil {
+		l.err = err
+	}
 	return n, err
 }

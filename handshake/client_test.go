@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -625,6 +626,27 @@ func TestDialAddress(t *testing.T) {
 				t.Errorf("request %q lacks Host: %s", hostLine, tt.host)
 			}
 		})
+	}
+}
+
+// A response cut short at any byte before its blank line reads as
+// io.ErrUnexpectedEOF, or as the error that ended the stream (a reset), not
+// as a malformed response: the connection ended.
+func TestReadResponseCutShort(t *testing.T) {
+	full := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + sampleAccept + "\r\n\r\n"
+	reset := errors.New("connection reset by peer")
+	for n := range len(full) {
+		_, _, err := readResponse(strings.NewReader(full[:n]), http.MethodGet)
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("response cut after %d bytes: %v, want io.ErrUnexpectedEOF", n, err)
+		}
+		r := io.MultiReader(strings.NewReader(full[:n]), iotest.ErrReader(reset))
+		if _, _, err := readResponse(r, http.MethodGet); !errors.Is(err, reset) {
+			t.Fatalf("response reset after %d bytes: %v, want %v", n, err, reset)
+		}
+	}
+	if _, _, err := readResponse(strings.NewReader(full), http.MethodGet); err != nil {
+		t.Fatalf("whole response: %v", err)
 	}
 }
 
