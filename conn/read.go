@@ -59,7 +59,7 @@ func (c *Conn) receive(ctx context.Context, deadline time.Time) (Message, error)
 			// what is left.
 			return c.received(c.q.Pop(ctx))
 		}
-		switch err := c.waitReading(ctx); err {
+		switch err := c.waitReading(ctx, true); err {
 		case nil:
 		case errLookAgain:
 			continue

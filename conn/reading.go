@@ -71,10 +71,12 @@ func (c *Conn) tryReading() bool { return c.reading.tryLock() }
 
 // waitReading takes the reading for a Receive call, asking the background
 // reader to step aside if it holds it. It returns nil once the caller holds
-// the reading, ctx.Err(), or errLookAgain when the queue has a message or
-// was closed: the background reader may be blocked on a full queue, where
-// no poke reaches it, and it sees the waiter only after its next message.
-func (c *Conn) waitReading(ctx context.Context) error {
+// the reading, ctx.Err(), or errLookAgain when the queue was closed or, for
+// a caller that takes queued messages (queued), has one: the background
+// reader may be blocked on a full queue, where no poke reaches it, and it
+// sees the waiter only after its next message. A MessageReader in the middle
+// of its message is not such a caller: what the queue holds came after it.
+func (c *Conn) waitReading(ctx context.Context, queued bool) error {
 	l := &c.reading
 	if l.tryLock() {
 		return nil
@@ -82,7 +84,7 @@ func (c *Conn) waitReading(ctx context.Context) error {
 	l.waiting.Add(1)
 	defer l.waiting.Add(-1)
 	for {
-		if c.q.Len() > 0 {
+		if queued && c.q.Len() > 0 {
 			return errLookAgain
 		}
 		if l.tryLock() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 
 	"github.com/seed865a0254/websocket/frame"
 )
@@ -47,7 +46,7 @@ func (c *Conn) Reader(ctx context.Context) (*MessageReader, error) {
 			_, err = c.received(m, err)
 			return nil, err
 		}
-		switch err := c.waitReading(ctx); err {
+		switch err := c.waitReading(ctx, true); err {
 		case nil:
 		case errLookAgain:
 			continue
@@ -183,20 +182,13 @@ func (r *MessageReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	c := r.c
-	for {
-		err := c.waitReading(r.ctx)
-		if err == nil {
-			break
-		}
-		if err != errLookAgain {
-			return 0, err
-		}
-		if c.q.Err() != nil {
-			r.err = c.endError()
-			return 0, r.err
-		}
-		// Messages queued before the stream took over: not this one's.
-		runtime.Gosched()
+	switch err := c.waitReading(r.ctx, false); err {
+	case nil:
+	case errLookAgain: // the queue was closed: the connection ended
+		r.err = c.endError()
+		return 0, r.err
+	default:
+		return 0, err
 	}
 	n, err := c.readStream(r, p)
 	if err == io.EOF || err == errAbandoned {

@@ -338,3 +338,39 @@ func TestReaderCompressedHeldToReadLimit(t *testing.T) {
 		p.expectClose(t, frame.StatusMessageTooBig)
 	}, pipeTransport)
 }
+
+// A Read on a message that a Receive call abandoned fails at once, even
+// when the background reader has queued the messages that followed: the
+// Read waited for the reading only while the queue was empty, and spun
+// otherwise (seen hanging for an hour under qemu-arm).
+func TestReaderAbandonedWhileMessagesQueued(t *testing.T) {
+	forRaw(t, nil, func(t *testing.T, ws *conn.Conn, p *rawPeer) {
+		p.send(t, false, frame.OpBinary, []byte("first part"))
+		r, err := ws.Reader(testCtx(t, soon))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, len("first part"))
+		if _, err := io.ReadFull(r, buf); err != nil {
+			t.Fatal(err)
+		}
+		p.send(t, true, frame.OpContinuation, []byte(" and the rest"))
+		p.send(t, true, frame.OpText, []byte("one"))
+		p.send(t, true, frame.OpText, []byte("two"))
+		expectMessage(t, ws, conn.Text, "one") // skips the rest of r's message
+		time.Sleep(50 * time.Millisecond)      // the background reader queues "two"
+		done := make(chan error, 1)
+		go func() { _, err := r.Read(buf); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || err == io.EOF {
+				t.Fatalf("Read of an abandoned message = %v, want an error", err)
+			}
+		case <-time.After(soon):
+			ws.CloseNow()
+			<-done
+			t.Fatal("Read of an abandoned message did not return")
+		}
+		expectMessage(t, ws, conn.Text, "two")
+	}, tcpTransport)
+}
