@@ -31,7 +31,10 @@ import (
 // after it returning ErrClosed.
 func TestSlowPeerNeverReads(t *testing.T) {
 	const (
-		closeTimeout = 300 * time.Millisecond
+		// The senders stop after 400 ms, well within the stall bound:
+		// a peer that takes no data for CloseTimeout is failed, which
+		// would end the Sends with that error instead.
+		closeTimeout = time.Second
 		size         = 256 << 10
 		senders      = 16
 		sendFor      = 50 * time.Millisecond
