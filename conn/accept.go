@@ -28,34 +28,51 @@ import (
 // has, is enough), and a ServeMux pattern with a method ("GET /chat") does
 // not match the request, whose method is CONNECT.
 func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn, error) {
-	var o AcceptOptions
-	if opts != nil {
-		o = *opts
+	if opts == nil {
+		opts = &noAcceptOptions
 	}
-	if err := o.Ping.Validate(); err != nil {
+	if err := opts.Ping.Validate(); err != nil {
 		http.Error(w, "websocket: invalid server options", http.StatusInternalServerError)
 		return nil, err
 	}
-	res, err := handshake.Accept(w, r, &handshake.ServerOptions{
+	res, err := handshake.Accept(w, r, opts.serverOptions())
+	if err != nil {
+		return nil, err
+	}
+	c := New(transport(res), res.Buffered, frame.Server, opts.connOptions(res.Deflate))
+	c.subprotocol = res.Subprotocol
+	return c, nil
+}
+
+// noAcceptOptions are the defaults, for a nil *AcceptOptions; never written.
+var noAcceptOptions AcceptOptions
+
+// serverOptions and connOptions translate o for the handshake and for New.
+// They return pointers and Accept keeps no options of its own: its frame
+// sits under the handshake's socket write, and a goroutine whose stack once
+// grew past 4 KiB keeps 8 KiB while it serves the WebSocket.
+//
+//go:noinline
+func (o *AcceptOptions) serverOptions() *handshake.ServerOptions {
+	return &handshake.ServerOptions{
 		Subprotocols:            o.Subprotocols,
 		OriginPatterns:          o.OriginPatterns,
 		InsecureSkipOriginCheck: o.InsecureSkipOriginCheck,
 		Deflate:                 o.Compression.deflateOptions(),
-	})
-	if err != nil {
-		return nil, err
 	}
-	c := New(transport(res), res.Buffered, frame.Server, &Options{
+}
+
+//go:noinline
+func (o *AcceptOptions) connOptions(d *handshake.Deflate) *Options {
+	return &Options{
 		ReadLimit:    o.ReadLimit,
 		StreamLimit:  o.StreamLimit,
 		QueueSize:    o.QueueSize,
 		CloseTimeout: o.CloseTimeout,
 		Ping:         o.Ping,
-		Deflate:      res.Deflate,
+		Deflate:      d,
 		Compression:  o.Compression,
-	})
-	c.subprotocol = res.Subprotocol
-	return c, nil
+	}
 }
 
 // transport is what the connection of a handshake runs on: its net.Conn, or

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -209,15 +210,27 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 		}
 		return nil, err
 	}
-	sub := selectSubprotocol(r, opts.Subprotocols)
-	deflate, exts := negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), opts.Deflate)
-	resp := appendResponse(nil, ComputeAccept(trimOWS(r.Header.Get("Sec-WebSocket-Key"))), sub, exts, w.Header())
+	res := &Result{Subprotocol: selectSubprotocol(r, opts.Subprotocols)}
+	res.Deflate, res.Extensions = negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), opts.Deflate)
+	resp := appendResponse(nil, ComputeAccept(trimOWS(r.Header.Get("Sec-WebSocket-Key"))), res.Subprotocol, res.Extensions, w.Header())
+	var err error
+	if res.Conn, res.Buffered, err = takeOver(w, r, resp); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
 
+// takeOver hijacks the connection of w, copies out what the peer sent
+// after its request, and writes resp, the 101 response. It is a function
+// of its own, called last, so that the deepest calls of a handshake (the
+// socket write) do not stack on Accept's frame: a goroutine whose stack
+// once grew past 4 KiB keeps 8 KiB for as long as it serves the WebSocket.
+func takeOver(w http.ResponseWriter, r *http.Request, resp []byte) (net.Conn, []byte, error) {
 	netConn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		// Not hijacked: net/http still owns the response.
 		refuse(w, r, http.StatusInternalServerError, "cannot take over the connection")
-		return nil, fmt.Errorf("handshake: hijack: %w", err)
+		return nil, nil, fmt.Errorf("handshake: hijack: %w", err)
 	}
 	var buffered []byte
 	if n := brw.Reader.Buffered(); n > 0 {
@@ -226,7 +239,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 	}
 	if err := brw.Writer.Flush(); err != nil {
 		netConn.Close()
-		return nil, fmt.Errorf("handshake: flushing: %w", err)
+		return nil, nil, fmt.Errorf("handshake: flushing: %w", err)
 	}
 	// net/http keeps these buffers reachable until the handler returns; a
 	// handler that goes on serving the WebSocket would pin 8 KiB per idle
@@ -237,10 +250,10 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *ServerOptions) (*Resul
 	netConn.SetWriteDeadline(time.Now().Add(acceptWriteTimeout))
 	if _, err := netConn.Write(resp); err != nil {
 		netConn.Close()
-		return nil, fmt.Errorf("handshake: writing response: %w", err)
+		return nil, nil, fmt.Errorf("handshake: writing response: %w", err)
 	}
 	netConn.SetWriteDeadline(time.Time{})
-	return &Result{Conn: netConn, Buffered: buffered, Subprotocol: sub, Extensions: exts, Deflate: deflate}, nil
+	return netConn, buffered, nil
 }
 
 // handshakeHeaders are set by the handshake itself; callers cannot override them.
