@@ -116,18 +116,18 @@ func (t trend) growth() float64 {
 	return t.perHour / t.mean
 }
 
-// series are the three things a soak watches, with the largest growth per
-// hour each may show; memory's comes from -max-growth.
-func series(maxMemory float64) []struct {
+// watched is one series a soak watches, with the largest growth per hour
+// it may show, as a fraction of its mean.
+type watched struct {
 	name  string
 	value func(sample) float64
 	max   float64
-} {
-	return []struct {
-		name  string
-		value func(sample) float64
-		max   float64
-	}{
+}
+
+// series are the three things a soak watches; memory's largest growth comes
+// from -max-growth.
+func series(maxMemory float64) []watched {
+	return []watched{
 		{"rss (MiB)", func(s sample) float64 { return mib(s.rss) }, maxMemory},
 		{"live heap (MiB)", func(s sample) float64 { return mib(s.heap) }, maxMemory},
 		{"goroutines", func(s sample) float64 { return float64(s.goroutines) }, 0.01},
