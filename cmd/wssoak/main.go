@@ -1,24 +1,26 @@
 // Command wssoak holds many WebSocket connections over loopback for a long
 // time and watches whether anything grows: a server and its clients, all of
-// this library, run in one process; every client is pinged by the server and
-// pings it, and sends messages of random sizes at a steady rate, each echoed
-// back and checked.
+// this library, each side in a process of its own (the clients run in a child
+// started from the same executable); every client is pinged by the server
+// and pings it, and sends messages of random sizes at a steady rate, each
+// echoed back and checked.
 //
 //	wssoak -conns 10000 -duration 10m -svg soak.svg
 //
-// Every -sample (10 s) it records the process's resident memory, the live
+// Every -sample (10 s) it records each process's resident memory, the live
 // heap (after the last garbage collection) and the number of goroutines;
 // every minute it prints the round trips' median and 99th percentile. At the
 // end it fits a line to each series (Theil-Sen: the median of the slopes
 // between every two samples), leaving out the first half of the run
 // (warm-up), and reports its trend per hour. The run passes when no
-// connection or message was lost and neither memory series grows by more
-// than -max-growth of its mean per hour, nor the goroutines by more than 1%;
+// connection or message was lost and, in both processes, neither memory
+// series grows by more than -max-growth of its mean per hour, nor the
+// goroutines by more than 1%;
 // the exit status is 1 otherwise. -svg writes the samples as a plot.
 //
-// Each connection costs two file descriptors here (both ends live in this
-// process): 10,000 connections need a descriptor limit above 20,000, which
-// wssoak raises where the process may (a container may forbid it).
+// Each connection costs one file descriptor in each process: 10,000
+// connections need a descriptor limit above 10,000, which wssoak raises
+// where the process may.
 package main
 
 import (
@@ -43,6 +45,9 @@ type config struct {
 }
 
 func main() {
+	if orders := os.Getenv(childEnv); orders != "" {
+		os.Exit(childMain(orders))
+	}
 	cfg := config{}
 	flag.IntVar(&cfg.conns, "conns", 10_000, "connections to hold")
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Minute, "how long to hold them")
@@ -57,7 +62,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "wssoak:", err)
 		os.Exit(2)
 	}
-	raiseFileLimit(uint64(2*cfg.conns + 100))
+	raiseFileLimit(uint64(cfg.conns + 100))
 	rep, err := run(context.Background(), cfg, log.New(os.Stderr, "", 0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wssoak:", err)

@@ -6,11 +6,21 @@ import (
 	"encoding/xml"
 	"io"
 	"log"
+	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
 )
+
+// TestMain runs the clients' side when a soak started this test binary as
+// its child.
+func TestMain(m *testing.M) {
+	if orders := os.Getenv(childEnv); orders != "" {
+		os.Exit(childMain(orders))
+	}
+	os.Exit(m.Run())
+}
 
 // samples builds a series of n samples, one every 10 s, whose values follow
 // f.
@@ -78,8 +88,7 @@ func TestVerdict(t *testing.T) {
 		{"too short", flat[:3], 0, "too few samples"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &report{samples: tc.samples}
-			r.failed.Add(tc.failed)
+			r := &report{samples: tc.samples, clients: flat[:len(tc.samples)], failed: tc.failed}
 			got := r.verdict(0.2)
 			if (got == "") != (tc.want == "") || !strings.Contains(got, tc.want) {
 				t.Fatalf("verdict = %q, want %q", got, tc.want)
@@ -103,9 +112,10 @@ func TestRTTLogPercentiles(t *testing.T) {
 }
 
 // TestPlotIsSVG parses the plot as XML and counts its lines: three series
-// and two percentiles.
+// for each of two processes, and two percentiles.
 func TestPlotIsSVG(t *testing.T) {
-	r := &report{conns: 10, samples: samples(5, func(i int) (uint64, uint64, uint64) { return 1 << 20, 1 << 19, 40 })}
+	s := samples(5, func(i int) (uint64, uint64, uint64) { return 1 << 20, 1 << 19, 40 })
+	r := &report{conns: 10, samples: s, clients: s}
 	r.minutes = []minute{{end: time.Minute, n: 10, p50: time.Millisecond, p99: 3 * time.Millisecond}}
 	dec := xml.NewDecoder(bytes.NewReader(plot(r)))
 	polylines := 0
@@ -121,8 +131,8 @@ func TestPlotIsSVG(t *testing.T) {
 			polylines++
 		}
 	}
-	if polylines != 5 {
-		t.Fatalf("%d polylines, want 5", polylines)
+	if polylines != 8 {
+		t.Fatalf("%d polylines, want 8", polylines)
 	}
 }
 
@@ -136,23 +146,52 @@ func TestShortRun(t *testing.T) {
 	if os.Getenv("WSSOAK") == "1" {
 		cfg.conns, cfg.duration, cfg.sample, cfg.every, cfg.maxSize, cfg.ping =
 			10_000, 10*time.Minute, 10*time.Second, 2*time.Second, 16<<10, 20*time.Second
-		raiseFileLimit(uint64(2*cfg.conns + 100))
+		raiseFileLimit(uint64(cfg.conns + 100))
 	}
 	r, err := run(context.Background(), cfg, log.New(io.Discard, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Log("\n" + r.String())
-	if r.failed.Load() != 0 || r.lost.Load() != 0 {
-		t.Fatalf("failures %d, connections lost %d: %v", r.failed.Load(), r.lost.Load(), r.errs)
+	if r.failed != 0 || r.lost != 0 {
+		t.Fatalf("failures %d, connections lost %d: %v", r.failed, r.lost, r.errs)
 	}
-	if len(r.samples) < 4 || len(r.minutes) == 0 || r.minutes[len(r.minutes)-1].n == 0 {
-		t.Fatalf("%d samples and %v: the run measured too little", len(r.samples), r.minutes)
+	if len(r.samples) < 4 || len(r.clients) < 4 || len(r.minutes) == 0 || r.minutes[len(r.minutes)-1].n == 0 {
+		t.Fatalf("%d server samples, %d client samples and %v: the run measured too little", len(r.samples), len(r.clients), r.minutes)
+	}
+	if g := r.samples[len(r.samples)/2].goroutines; g < uint64(cfg.conns) {
+		t.Fatalf("the server held %d goroutines for %d connections: the clients are not its own", g, cfg.conns)
 	}
 	if os.Getenv("WSSOAK") == "1" {
 		if v := r.verdict(cfg.growth); v != "" {
 			t.Fatal(v)
 		}
+	}
+}
+
+// TestClientsCannotDial: a child whose clients cannot connect says why,
+// and the soak does not start.
+func TestClientsCannotDial(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "ws://" + ln.Addr().String() + "/"
+	ln.Close() // nothing listens there now
+	events, stop, err := startClients(context.Background(), childArgs{URL: url, Conns: 3, MaxSize: 16,
+		Duration: time.Second, Sample: time.Second, Every: time.Second, Ping: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []event
+	for e := range events {
+		got = append(got, e)
+	}
+	if len(got) != 1 || got[0].Kind != "fail" || !strings.Contains(got[0].Err, "dial") {
+		t.Fatalf("events %+v, want one failure to dial", got)
+	}
+	if err := stop(); err == nil {
+		t.Fatal("the child exited with status 0 after failing")
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 )
 
 // plot draws the samples as an SVG: one panel per series (resident memory,
-// live heap, goroutines) and one for the round trips' p50 and p99 per
-// minute, against the time into the run. A flat line is what a good soak
+// live heap, goroutines), with a line for each process, and one for the
+// round trips' p50 and p99 per minute, against the time into the run. A flat line is what a good soak
 // looks like; each panel's axis starts at zero so that a flat line looks
 // flat.
 func plot(r *report) []byte {
@@ -22,12 +22,17 @@ func plot(r *report) []byte {
 		lines []line
 	}
 	var panels []panel
+	colors := []string{"#1f77b4", "#ff7f0e"} // blue, orange
 	for _, s := range series(0) {
-		var pts [][2]float64
-		for _, smp := range r.samples {
-			pts = append(pts, [2]float64{smp.at.Seconds(), s.value(smp)})
+		p := panel{title: s.name + ": server blue, clients orange"}
+		for i, proc := range r.processes() {
+			var pts [][2]float64
+			for _, smp := range proc.samples {
+				pts = append(pts, [2]float64{smp.at.Seconds(), s.value(smp)})
+			}
+			p.lines = append(p.lines, line{colors[i], pts})
 		}
-		panels = append(panels, panel{s.name, []line{{"#1f77b4", pts}}})
+		panels = append(panels, p)
 	}
 	var p50, p99 [][2]float64
 	for _, m := range r.minutes {

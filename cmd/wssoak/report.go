@@ -10,21 +10,28 @@ import (
 	"time"
 )
 
-// report is what a soak saw: the samples, the round trips per minute and
-// what went wrong.
+// report is what a soak saw: the samples of each process, the round trips
+// per minute and what went wrong.
 type report struct {
 	conns   int
-	samples []sample
+	samples []sample // the server's process
+	clients []sample // the clients' process
 	minutes []minute
-	rtt     rttLog
 
-	failed counter // messages or connections that failed
-	lost   counter // connections that ended before the run did
-	mu     sync.Mutex
+	failed int64   // messages or connections that failed
+	lost   int64   // connections that ended before the run did
 	errs   []error // the first few failures
 }
 
-func (r *report) add(s sample) { r.samples = append(r.samples, s) }
+// process is the samples of one of the soak's two processes.
+type process struct {
+	name    string
+	samples []sample
+}
+
+func (r *report) processes() []process {
+	return []process{{"server", r.samples}, {"clients", r.clients}}
+}
 
 // minute is the round trips of one minute of the run.
 type minute struct {
@@ -148,20 +155,22 @@ func (r *report) warmUp() time.Duration {
 // verdict says why the soak failed, or "" if it passed.
 func (r *report) verdict(maxMemory float64) string {
 	var why []string
-	if n := r.failed.Load(); n > 0 {
-		why = append(why, fmt.Sprintf("%d messages or connections failed", n))
+	if r.failed > 0 {
+		why = append(why, fmt.Sprintf("%d messages or connections failed", r.failed))
 	}
-	if n := r.lost.Load(); n > 0 {
-		why = append(why, fmt.Sprintf("%d connections ended early", n))
+	if r.lost > 0 {
+		why = append(why, fmt.Sprintf("%d connections ended early", r.lost))
 	}
-	for _, s := range series(maxMemory) {
-		t, err := fit(r.samples, r.warmUp(), s.value)
-		if err != nil {
-			why = append(why, s.name+": "+err.Error())
-			continue
-		}
-		if t.growth() > s.max {
-			why = append(why, fmt.Sprintf("%s grows %.1f%% per hour (at most %.1f%%)", s.name, 100*t.growth(), 100*s.max))
+	for _, p := range r.processes() {
+		for _, s := range series(maxMemory) {
+			t, err := fit(p.samples, r.warmUp(), s.value)
+			if err != nil {
+				why = append(why, p.name+" "+s.name+": "+err.Error())
+				continue
+			}
+			if t.growth() > s.max {
+				why = append(why, fmt.Sprintf("%s %s grows %.1f%% per hour (at most %.1f%%)", p.name, s.name, 100*t.growth(), 100*s.max))
+			}
 		}
 	}
 	return strings.Join(why, "; ")
@@ -172,24 +181,28 @@ func (r *report) verdict(maxMemory float64) string {
 func (r *report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "connections %d, samples %d, warm-up %s left out of the trends\n", r.conns, len(r.samples), r.warmUp())
-	if len(r.samples) > 0 {
-		first, mid, last := r.samples[0], r.samples[len(r.samples)/2], r.samples[len(r.samples)-1]
-		fmt.Fprintf(&b, "%-16s %12s %12s %12s %14s %9s\n", "", "start", "middle", "end", "trend per hour", "(of mean)")
+	fmt.Fprintf(&b, "%-24s %12s %12s %12s %14s %9s\n", "", "start", "middle", "end", "trend per hour", "(of mean)")
+	for _, p := range r.processes() {
+		if len(p.samples) == 0 {
+			fmt.Fprintf(&b, "%-24s no samples\n", p.name)
+			continue
+		}
+		first, mid, last := p.samples[0], p.samples[len(p.samples)/2], p.samples[len(p.samples)-1]
 		for _, s := range series(0) {
-			t, err := fit(r.samples, r.warmUp(), s.value)
+			t, err := fit(p.samples, r.warmUp(), s.value)
 			trendText := "n/a"
 			share := ""
 			if err == nil {
 				trendText = fmt.Sprintf("%+.2f", t.perHour)
 				share = fmt.Sprintf("%+.1f%%", 100*t.growth())
 			}
-			fmt.Fprintf(&b, "%-16s %12.1f %12.1f %12.1f %14s %9s\n", s.name, s.value(first), s.value(mid), s.value(last), trendText, share)
+			fmt.Fprintf(&b, "%-24s %12.1f %12.1f %12.1f %14s %9s\n", p.name+" "+s.name, s.value(first), s.value(mid), s.value(last), trendText, share)
 		}
 	}
 	for _, m := range r.minutes {
 		fmt.Fprintln(&b, m)
 	}
-	fmt.Fprintf(&b, "failures %d, connections ended early %d\n", r.failed.Load(), r.lost.Load())
+	fmt.Fprintf(&b, "failures %d, connections ended early %d\n", r.failed, r.lost)
 	for _, err := range r.errs {
 		fmt.Fprintln(&b, "  ", err)
 	}
@@ -198,4 +211,4 @@ func (r *report) String() string {
 
 var errNoSamples = errors.New("too few samples after the warm-up")
 
-type counter = atomic.Int64
+type counter = atomic.Int64 // the clients count from many goroutines

@@ -1,28 +1,28 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
-	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/seed865a0254/websocket/conn"
 	"github.com/seed865a0254/websocket/ping"
 )
 
-// run holds cfg.conns connections for cfg.duration and returns what it saw.
-// An error means the soak could not start (listen, dial); what goes wrong
-// once it runs is counted in the report.
+// run serves cfg.conns connections, whose clients it starts in a child
+// process (clients.go), for cfg.duration, and returns what both processes
+// saw. An error means the soak could not start (listen, start the child,
+// dial); what goes wrong once it runs is in the report.
 func run(ctx context.Context, cfg config, logf *log.Logger) (*report, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,57 +33,129 @@ func run(ctx context.Context, cfg config, logf *log.Logger) (*report, error) {
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	rep := &report{conns: cfg.conns}
-	clients, err := dialAll(ctx, "ws://"+ln.Addr().String()+"/", cfg.conns, policy)
+	events, stop, err := startClients(ctx, childArgs{
+		URL: "ws://" + ln.Addr().String() + "/", Conns: cfg.conns, MaxSize: cfg.maxSize,
+		Duration: cfg.duration, Sample: cfg.sample, Every: cfg.every, Ping: cfg.ping,
+	})
 	if err != nil {
 		return nil, err
 	}
-	logf.Printf("wssoak: %d connections open; sampling every %s for %s", cfg.conns, cfg.sample, cfg.duration)
-
-	runCtx, stop := context.WithTimeout(ctx, cfg.duration)
 	defer stop()
-	payload := make([]byte, cfg.maxSize)
-	for i := range payload {
-		payload[i] = byte(i*7 + i>>8)
+	for e := range events {
+		switch e.Kind {
+		case "fail":
+			return nil, errors.New("clients: " + e.Err)
+		case "ready":
+			return watch(ctx, cfg, events, stop, logf), nil
+		}
 	}
-	var wg sync.WaitGroup
-	for i, ws := range clients {
-		wg.Go(func() { rep.client(runCtx, ws, payload, cfg, uint64(i)) })
-	}
+	return nil, fmt.Errorf("clients: ended before they were ready: %v", stop())
+}
 
+// watch samples this process while the clients run, and gathers what they
+// report until their process ends.
+func watch(ctx context.Context, cfg config, events <-chan event, stop func() error, logf *log.Logger) *report {
+	logf.Printf("wssoak: %d connections open; sampling every %s for %s", cfg.conns, cfg.sample, cfg.duration)
+	rep := &report{conns: cfg.conns}
 	start := time.Now()
 	tick := time.NewTicker(cfg.sample)
-	minute := time.NewTicker(time.Minute)
-	rep.add(sampleNow(0))
-	for done := false; !done; {
+	defer tick.Stop()
+	runCtx, cancel := context.WithTimeout(ctx, cfg.duration)
+	defer cancel()
+	rep.samples = append(rep.samples, sampleNow(0))
+	ended := false
+	over := runCtx.Done()
+	for {
 		select {
-		case <-runCtx.Done():
-			done = true
+		case <-over: // sampling ends; the clients' last events are still to come
+			tick.Stop()
+			over = nil
 		case now := <-tick.C:
 			s := sampleNow(now.Sub(start))
-			rep.add(s)
-			logf.Printf("%s", s)
-		case now := <-minute.C:
-			m := rep.rtt.take(now.Sub(start))
-			rep.minutes = append(rep.minutes, m)
-			logf.Printf("%s", m)
+			rep.samples = append(rep.samples, s)
+			logf.Printf("server  %s", s)
+		case e, ok := <-events:
+			if !ok {
+				if err := stop(); !ended {
+					rep.failed++
+					rep.errs = append(rep.errs, fmt.Errorf("the clients' process ended early: %v", err))
+				}
+				return rep
+			}
+			switch e.Kind {
+			case "sample":
+				s := sample{at: e.At, rss: e.RSS, heap: e.Heap, goroutines: e.Goroutines}
+				rep.clients = append(rep.clients, s)
+				logf.Printf("clients %s", s)
+			case "minute":
+				m := minute{end: e.At, n: e.N, p50: e.P50, p99: e.P99}
+				rep.minutes = append(rep.minutes, m)
+				logf.Printf("%s", m)
+			case "fail":
+				rep.errs = append(rep.errs, errors.New(e.Err))
+			case "end":
+				ended = true
+				rep.failed += e.Failed
+				rep.lost += e.Lost
+			}
 		}
 	}
-	tick.Stop()
-	minute.Stop()
-	wg.Wait()
-	if m := rep.rtt.take(time.Since(start)); m.n > 0 {
-		rep.minutes = append(rep.minutes, m)
+}
+
+// startClients starts the child process with its orders and returns its
+// events, which end when it does, and stop, which tells it to end (by
+// closing its standard input), waits for it and returns how it ended.
+func startClients(ctx context.Context, a childArgs) (<-chan event, func() error, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, err
 	}
-	for _, ws := range clients {
-		select {
-		case <-ws.Done():
-			rep.lost.Add(1) // ended before we closed it
-		default:
+	orders, err := json.Marshal(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = append(os.Environ(), childEnv+"="+string(orders))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("clients: %w", err)
+	}
+	events := make(chan event)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer close(events)
+		dec := json.NewDecoder(stdout)
+		for {
+			var e event
+			if dec.Decode(&e) != nil {
+				return
+			}
+			events <- e
 		}
-		ws.Close(conn.StatusNormalClosure, "")
+	}()
+	var waited error
+	stopped := false
+	stop := func() error {
+		if !stopped {
+			stopped = true
+			stdin.Close()
+			for range events { // Wait closes stdout: read it to the end first
+			}
+			<-read
+			waited = cmd.Wait()
+		}
+		return waited
 	}
-	return rep, nil
+	return events, stop, nil
 }
 
 // echoHandler accepts every request and echoes every message.
@@ -109,73 +181,7 @@ func echoHandler(p ping.Policy) http.Handler {
 	})
 }
 
-// dialAll opens n client connections, 64 handshakes at a time.
-func dialAll(ctx context.Context, url string, n int, p ping.Policy) ([]*conn.Conn, error) {
-	clients := make([]*conn.Conn, n)
-	errs := make(chan error, n)
-	sem := make(chan struct{}, 64)
-	var wg sync.WaitGroup
-	for i := range clients {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			ws, _, err := conn.Dial(ctx, url, &conn.DialOptions{Ping: p})
-			if err != nil {
-				errs <- err
-				return
-			}
-			clients[i] = ws
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		for _, ws := range clients {
-			if ws != nil {
-				ws.CloseNow()
-			}
-		}
-		return nil, fmt.Errorf("dial: %w (raise the descriptor limit, or lower -conns)", err)
-	}
-	return clients, nil
-}
-
-// client sends a message of random size every cfg.every on average, waits
-// for its echo, checks it and records the round trip, until ctx is done.
-func (r *report) client(ctx context.Context, ws *conn.Conn, payload []byte, cfg config, seed uint64) {
-	rng := rand.New(rand.NewPCG(seed, 0x50a4))
-	logMax := math.Log(float64(cfg.maxSize) / 16)
-	for {
-		// Jitter spreads the clients out: a wait of 0.5 to 1.5 × every.
-		wait := time.Duration(float64(cfg.every) * (0.5 + rng.Float64()))
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		size := int(16 * math.Exp(rng.Float64()*logMax))
-		t0 := time.Now()
-		err := ws.Send(ctx, conn.Binary, payload[:size])
-		var msg conn.Message
-		if err == nil {
-			msg, err = ws.Receive(ctx)
-		}
-		switch {
-		case ctx.Err() != nil:
-			return // the end of the run, not a failure
-		case err != nil:
-			r.note(fmt.Errorf("message: %w", err))
-			return
-		case !bytes.Equal(msg.Data, payload[:size]):
-			r.note(fmt.Errorf("echo of %d bytes came back as %d different bytes", size, len(msg.Data)))
-		default:
-			r.rtt.add(time.Since(t0))
-		}
-		msg.Release()
-	}
-}
-
-// sample is one reading of the process.
+// sample is one reading of a process.
 type sample struct {
 	at         time.Duration
 	rss, heap  uint64 // bytes
@@ -221,13 +227,4 @@ func residentBytes() uint64 {
 		return 0
 	}
 	return pages * uint64(os.Getpagesize())
-}
-
-// note records a failure; the first few are kept for the report.
-func (r *report) note(err error) {
-	if r.failed.Add(1) <= 5 {
-		r.mu.Lock()
-		r.errs = append(r.errs, err)
-		r.mu.Unlock()
-	}
 }
