@@ -128,8 +128,6 @@ func New(netConn net.Conn, buffered []byte, role frame.Role, opts *Options) *Con
 		closeWait: cfg.closeTimeout,
 		readLimit: cfg.readLimit, streamLimit: cfg.streamLimit,
 		q: queue.New[Message](cfg.queueSize, max(cfg.readLimit, 0)),
-
-		reading: newReadingLock(),
 	}
 	c.flushFn = c.flush
 	var bad error

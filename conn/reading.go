@@ -41,29 +41,45 @@ const idleGrace = 10 * time.Millisecond
 // readingLock is the reading's lock. Taking it when it is free and giving
 // it up when nobody waits are one atomic operation each, which matters at
 // millions of small messages a second; a Receive call can wait for it with a
-// context.
+// context. The zero value is a free lock.
 type readingLock struct {
-	wake    chan struct{} // one slot: a waiter's cue to try again
-	waiting atomic.Int32  // Receive calls waiting for the lock
+	// wake is a one-slot channel, a waiter's cue to try again. The first
+	// waiter makes it: most connections never wait for the reading, and an
+	// idle one should not carry it.
+	wake    atomic.Pointer[chan struct{}]
+	waiting atomic.Int32 // Receive calls waiting for the lock
 	held    atomic.Bool
 }
-
-func newReadingLock() readingLock { return readingLock{wake: make(chan struct{}, 1)} }
 
 // tryLock takes the lock if it is free.
 func (l *readingLock) tryLock() bool { return l.held.CompareAndSwap(false, true) }
 
 // unlock gives the lock up and cues a waiter, if there is one. A waiter
-// counts itself before it tries the lock, so either its try sees the lock
-// free or this sees the waiter; a cue nobody needed costs one more try.
+// counts itself and makes the cue's channel before it tries the lock, so
+// either its try sees the lock free or this sees the waiter and its channel;
+// a cue nobody needed costs one more try.
 func (l *readingLock) unlock() {
 	l.held.Store(false)
 	if l.waiting.Load() > 0 {
-		select {
-		case l.wake <- struct{}{}:
-		default:
+		if wake := l.wake.Load(); wake != nil {
+			select {
+			case *wake <- struct{}{}:
+			default:
+			}
 		}
 	}
+}
+
+// cue returns the channel that cues waiters, making it if need be.
+func (l *readingLock) cue() chan struct{} {
+	if wake := l.wake.Load(); wake != nil {
+		return *wake
+	}
+	ch := make(chan struct{}, 1)
+	if !l.wake.CompareAndSwap(nil, &ch) {
+		return *l.wake.Load()
+	}
+	return ch
 }
 
 // tryReading takes the reading if nobody holds it.
@@ -83,6 +99,7 @@ func (c *Conn) waitReading(ctx context.Context, queued bool) error {
 	}
 	l.waiting.Add(1)
 	defer l.waiting.Add(-1)
+	wake := l.cue()
 	for {
 		if queued && c.q.Len() > 0 {
 			return errLookAgain
@@ -92,7 +109,7 @@ func (c *Conn) waitReading(ctx context.Context, queued bool) error {
 		}
 		c.poke()
 		select {
-		case <-l.wake:
+		case <-wake:
 		case <-c.q.Closed():
 			return errLookAgain
 		case <-ctx.Done():

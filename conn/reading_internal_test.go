@@ -10,6 +10,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -496,6 +497,66 @@ func TestReceiveWhileBackgroundQueues(t *testing.T) {
 		}
 		if got := int(m.Data[0]) | int(m.Data[1])<<8; got != i&0xffff {
 			t.Fatalf("message %d: got %d", i, got)
+		}
+	}
+}
+
+// TestReadingLockHandsOver: goroutines that wait for the reading all get it,
+// one at a time, whoever lets go and however the cue and the tries
+// interleave; a connection nobody waited on never made the cue's channel.
+func TestReadingLockHandsOver(t *testing.T) {
+	ours, _ := loopback(t)
+	c := New(ours, nil, frame.Server, nil)
+	defer c.CloseNow()
+	if !c.tryReading() {
+		t.Fatal("a new connection's reading is taken")
+	}
+	if c.reading.wake.Load() != nil {
+		t.Fatal("the cue's channel exists before anybody waited")
+	}
+	const waiters, rounds = 8, 200
+	var inside atomic.Int32
+	errs := make(chan error, waiters)
+	for range waiters {
+		go func() {
+			for range rounds {
+				if err := c.waitReading(context.Background(), false); err != nil {
+					errs <- err
+					return
+				}
+				if n := inside.Add(1); n != 1 {
+					errs <- fmt.Errorf("%d holders at once", n)
+					return
+				}
+				inside.Add(-1)
+				c.reading.unlock()
+			}
+			errs <- nil
+		}()
+	}
+	deadline := time.After(10 * time.Second)
+	for c.reading.waiting.Load() < waiters { // all of them wait before anybody lets go
+		select {
+		case err := <-errs:
+			t.Fatalf("a waiter returned while the reading was held: %v", err)
+		case <-deadline:
+			t.Fatalf("%d of %d goroutines wait", c.reading.waiting.Load(), waiters)
+		default:
+			runtime.Gosched()
+		}
+	}
+	if c.reading.wake.Load() == nil {
+		t.Fatal("goroutines wait without the cue's channel")
+	}
+	c.reading.unlock() // the first holder lets go
+	for range waiters {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatalf("a waiter never got the reading (%d waiting)", c.reading.waiting.Load())
 		}
 	}
 }
