@@ -9,20 +9,22 @@ import (
 	"github.com/seed865a0254/websocket/frame"
 )
 
-// Message buffers. A received message of at least minPooled bytes gets a
+// Message buffers. A received message of up to maxPooled bytes gets a
 // buffer whose capacity is a size class: a power of two or one of the three
 // sizes evenly between two powers of two (so at most 25% above the message's
-// length). Release puts a buffer back in the pool of its class, and the next
+// length), and at least minPooled. Release puts a buffer back in the pool of its class, and the next
 // message of that class reuses it: an application that releases its messages
 // receives without allocating, and without the garbage collector cycles that
 // a fresh 64 KiB per message costs (at 64 KiB ping-pong they were a third of
-// the server's CPU).
+// the server's CPU). Small messages are pooled too: taking 16 B from a pool
+// costs less than allocating it (BenchmarkReceiveFeed: 50 ns a message
+// against 56).
 //
 // The pools hold the address of a buffer's first byte (an unsafe.Pointer
 // fits in an interface without an allocation); the class says how many bytes
 // lie behind it.
 const (
-	minPooledShift = 9  // 512 bytes
+	minPooledShift = 4  // 16 bytes
 	maxPooledShift = 22 // 4 MiB
 	minPooled      = 1 << minPooledShift
 	maxPooled      = 1 << maxPooledShift
@@ -38,7 +40,7 @@ func classSize(k int) int {
 }
 
 // classAtLeast returns the smallest class whose size is at least n, for
-// minPooled <= n <= maxPooled.
+// n <= maxPooled.
 func classAtLeast(n int) int {
 	shift := bits.Len(uint(n-1)) - 1 // 2^shift < n <= 2^(shift+1)
 	if shift < minPooledShift {
@@ -59,7 +61,7 @@ func classAtMost(n int) int {
 
 // msgBuf returns a buffer of length n for a received message.
 func msgBuf(n int) []byte {
-	if n < minPooled || n > maxPooled {
+	if n == 0 || n > maxPooled {
 		return make([]byte, n)
 	}
 	k := classAtLeast(n)
@@ -85,7 +87,7 @@ func msgBuf(n int) []byte {
 // again does nothing, and so does releasing a Message the application
 // built or whose Data it replaced (m carries a keyed 31-bit tag of the
 // buffer's address). A copy of m shares its buffer: release one copy, and
-// no other. A buffer too small or too large to be worth keeping is left to
+// no other. A buffer too large to be worth keeping (over 4 MiB) is left to
 // the garbage collector.
 func (m *Message) Release() {
 	if m == nil {

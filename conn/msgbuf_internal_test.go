@@ -98,6 +98,34 @@ func TestReleaseReuses(t *testing.T) {
 	}
 }
 
+// Messages smaller than the smallest class are pooled in it: 1 to 16 bytes
+// get a 16-byte buffer, and a released one holds a later message.
+func TestSmallMessagesPooled(t *testing.T) {
+	for _, n := range []int{1, 5, 15, 16} {
+		reused := 0
+		for range 100 {
+			m := handedOut(n)
+			if len(m.Data) != n || cap(m.Data) != minPooled || m.tag == 0 {
+				t.Fatalf("%d bytes: len %d, cap %d, tagged %v; want len %d in a tagged %d-byte buffer",
+					n, len(m.Data), cap(m.Data), m.tag != 0, n, minPooled)
+			}
+			p := unsafe.SliceData(m.Data)
+			m.Release()
+			// sync.Pool may drop an item (under the race detector, 1 Put in
+			// 4): count over many.
+			if b := msgBuf(n); unsafe.SliceData(b) == p {
+				reused++
+			}
+		}
+		if reused < 50 {
+			t.Fatalf("%d bytes: %d of 100 messages reused a released buffer, want most", n, reused)
+		}
+	}
+	if m := handedOut(0); len(m.Data) != 0 || m.tag != 0 {
+		t.Fatalf("an empty message: len %d, tagged %v; want no buffer", len(m.Data), m.tag != 0)
+	}
+}
+
 // handedOut returns a message as Receive hands it out, in a pooled buffer.
 func handedOut(n int) Message {
 	m := message{data: msgBuf(n)}
