@@ -12,13 +12,13 @@ import (
 // Message buffers. A received message of up to maxPooled bytes gets a
 // buffer whose capacity is a size class: a power of two or one of the three
 // sizes evenly between two powers of two (so at most 25% above the message's
-// length), and at least minPooled. Release puts a buffer back in the pool of its class, and the next
-// message of that class reuses it: an application that releases its messages
-// receives without allocating, and without the garbage collector cycles that
-// a fresh 64 KiB per message costs (at 64 KiB ping-pong they were a third of
-// the server's CPU). Small messages are pooled too: taking 16 B from a pool
-// costs less than allocating it (BenchmarkReceiveFeed: 50 ns a message
-// against 56).
+// length), and at least minPooled. Release puts a buffer back in the pool of
+// its class, and the next message of that class reuses it: an application
+// that releases its messages receives without allocating, and without the
+// garbage collector cycles that a fresh 64 KiB per message costs (at 64 KiB
+// ping-pong they were a third of the server's CPU). Small messages are
+// pooled too: taking 16 B from a pool costs less than allocating it
+// (BenchmarkReceiveFeed: 50 ns a message against 56).
 //
 // The pools hold the address of a buffer's first byte (an unsafe.Pointer
 // fits in an interface without an allocation); the class says how many bytes
@@ -40,7 +40,7 @@ func classSize(k int) int {
 }
 
 // classAtLeast returns the smallest class whose size is at least n, for
-// n <= maxPooled.
+// 1 <= n <= maxPooled.
 func classAtLeast(n int) int {
 	shift := bits.Len(uint(n-1)) - 1 // 2^shift < n <= 2^(shift+1)
 	if shift < minPooledShift {
