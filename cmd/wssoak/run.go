@@ -13,6 +13,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seed865a0254/websocket/conn"
@@ -129,10 +130,8 @@ func startClients(ctx context.Context, a childArgs) (<-chan event, func() error,
 		return nil, nil, fmt.Errorf("clients: %w", err)
 	}
 	events := make(chan event)
-	read := make(chan struct{})
 	go func() {
-		defer close(read)
-		defer close(events)
+		defer close(events) // after the last read of stdout
 		dec := json.NewDecoder(stdout)
 		for {
 			var e event
@@ -142,19 +141,12 @@ func startClients(ctx context.Context, a childArgs) (<-chan event, func() error,
 			events <- e
 		}
 	}()
-	var waited error
-	stopped := false
-	stop := func() error {
-		if !stopped {
-			stopped = true
-			stdin.Close()
-			for range events { // Wait closes stdout: read it to the end first
-			}
-			<-read
-			waited = cmd.Wait()
+	stop := sync.OnceValue(func() error {
+		stdin.Close()
+		for range events { // Wait closes stdout: read it to the end first
 		}
-		return waited
-	}
+		return cmd.Wait()
+	})
 	return events, stop, nil
 }
 
